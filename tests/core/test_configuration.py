@@ -23,7 +23,7 @@ PRODUCTION = {
 
 def _run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items()
-             if not k.startswith(("MOTCUA_", "DATABASE_URL", "SECRET_KEY", "CACHE_URL"))}
+             if not k.startswith(("MOTCUA_", "DATABASE_URL", "SECRET_KEY", "CACHE_URL", "DJANGO_"))}
     clean.update(env)
     clean["MOTCUA_VAR_DIR"] = str(ROOT / "var" / "prod-check")
     return subprocess.run(
