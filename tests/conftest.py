@@ -4,9 +4,9 @@ import os
 
 os.environ.setdefault("MOTCUA_ENVIRONMENT", "test")
 
-import pytest  # noqa: E402
-from django.db import connection  # noqa: E402
-from django_otp.oath import totp  # noqa: E402
+import pytest
+from django.db import connection
+from django_otp.oath import totp
 
 
 @pytest.fixture
@@ -25,7 +25,9 @@ def officer(db):  # type: ignore[no-untyped-def]
     from motcua.accounts.services import officer_create
 
     user, device = officer_create(
-        username="canbo.mot", full_name="Nguyễn Văn Một", email="mot@example.invalid",
+        username="canbo.mot",
+        full_name="Nguyễn Văn Một",
+        email="mot@example.invalid",
         password="Correct-Horse-Battery-9",
     )
     user.test_device = device

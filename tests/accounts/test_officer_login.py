@@ -21,9 +21,12 @@ PASSWORD = "Correct-Horse-Battery-9"
 def _login(client: Client, user: User, *, password: str = PASSWORD, token: str | None = None):
     return client.post(
         reverse("accounts:login"),
-        {"username": user.username, "password": password,
-         "otp_token": token if token is not None else current_totp(user.test_device),
-         "next": "/admin/"},
+        {
+            "username": user.username,
+            "password": password,
+            "otp_token": token if token is not None else current_totp(user.test_device),
+            "next": "/admin/",
+        },
         HTTP_ACCEPT_LANGUAGE="vi",
     )
 
@@ -92,25 +95,30 @@ def test_disabling_an_account_ends_its_sessions(client: Client, officer: User) -
 
 def test_citizens_cannot_use_the_officer_login(client: Client) -> None:
     citizen = User.objects.create_user(username="dan", password=PASSWORD, kind=AccountKind.CITIZEN)
-    response = client.post(reverse("accounts:login"),
-                           {"username": "dan", "password": PASSWORD, "otp_token": "123456"},
-                           HTTP_ACCEPT_LANGUAGE="en")
+    response = client.post(
+        reverse("accounts:login"),
+        {"username": "dan", "password": PASSWORD, "otp_token": "123456"},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
     assert "national electronic identity" in response.content.decode()
     assert "_auth_user_id" not in client.session
     assert citizen.pk
 
 
 def test_unknown_user_gets_the_same_answer_as_a_wrong_password(client: Client) -> None:
-    response = client.post(reverse("accounts:login"),
-                           {"username": "nobody", "password": "x" * 12, "otp_token": "123456"},
-                           HTTP_ACCEPT_LANGUAGE="vi")
+    response = client.post(
+        reverse("accounts:login"),
+        {"username": "nobody", "password": "x" * 12, "otp_token": "123456"},
+        HTTP_ACCEPT_LANGUAGE="vi",
+    )
     assert "Sai tên đăng nhập, mật khẩu hoặc mã xác thực" in response.content.decode()
 
 
 def test_logins_from_one_address_are_rate_limited(client: Client, officer: User) -> None:
     for _ in range(settings.MOTCUA_LOGIN_RATE_PER_IP):
-        client.post(reverse("accounts:login"),
-                    {"username": f"u{_}", "password": "x" * 12, "otp_token": "1"})
+        client.post(
+            reverse("accounts:login"), {"username": f"u{_}", "password": "x" * 12, "otp_token": "1"}
+        )
     response = _login(client, officer)
     assert response.status_code == 200
     assert "15 phút" in response.content.decode()

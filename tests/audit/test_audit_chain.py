@@ -29,8 +29,13 @@ def _tamper(sql: str, params: list) -> None:
 
 def _three_entries(chain: str = "01") -> list[AuditEntry]:
     return [
-        audit_record(action="dossier.received", object_type="dossier", object_id=f"D{i}",
-                     chain=chain, data={"step": i, "reason": "hồ sơ hợp lệ"})
+        audit_record(
+            action="dossier.received",
+            object_type="dossier",
+            object_id=f"D{i}",
+            chain=chain,
+            data={"step": i, "reason": "hồ sơ hợp lệ"},
+        )
         for i in range(3)
     ]
 
@@ -50,8 +55,9 @@ def test_each_entry_links_to_the_previous_hash() -> None:
 def test_changing_one_byte_names_the_entry(capsys: pytest.CaptureFixture[str]) -> None:
     entries = _three_entries()
     victim = entries[1]
-    _tamper("UPDATE audit_auditentry SET action = %s WHERE id = %s",
-            ["dossier.receivee", victim.pk])
+    _tamper(
+        "UPDATE audit_auditentry SET action = %s WHERE id = %s", ["dossier.receivee", victim.pk]
+    )
     with pytest.raises(CommandError):
         call_command("audit_verify")
     err = capsys.readouterr().err

@@ -22,18 +22,27 @@ PRODUCTION = {
 
 
 def _run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items()
-             if not k.startswith(("MOTCUA_", "DATABASE_URL", "SECRET_KEY", "CACHE_URL", "DJANGO_"))}
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("MOTCUA_", "DATABASE_URL", "SECRET_KEY", "CACHE_URL", "DJANGO_"))
+    }
     clean.update(env)
     clean["MOTCUA_VAR_DIR"] = str(ROOT / "var" / "prod-check")
     return subprocess.run(
-        [sys.executable, "-m", "motcua", *args], env=clean, capture_output=True, text=True,
-        timeout=120, cwd=ROOT,
+        [sys.executable, "-m", "motcua", *args],
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
     )
 
 
-@pytest.mark.parametrize("missing", ["SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS", "CACHE_URL",
-                                     "EMAIL_HOST", "MOTCUA_PUBLIC_URL"])
+@pytest.mark.parametrize(
+    "missing",
+    ["SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS", "CACHE_URL", "EMAIL_HOST", "MOTCUA_PUBLIC_URL"],
+)
 def test_production_names_the_missing_variable(missing: str) -> None:
     env = {k: v for k, v in PRODUCTION.items() if k != missing}
     result = _run(env, "check")

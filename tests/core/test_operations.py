@@ -29,11 +29,17 @@ def test_request_id_is_kept_or_made(client: Client) -> None:
 
 
 def test_log_lines_never_carry_personal_data(capsys: pytest.CaptureFixture[str]) -> None:
-    event = scrub_personal_data(None, "info", {
-        "event": "lookup", "full_name": "Nguyễn Văn A",
-        "detail": "id 001203012345 phone 0912345678 mail a.b@example.vn",
-        "nested": {"address": "12 Hàng Bài"}, "dossier": "H01.00070-261008-0975",
-    })
+    event = scrub_personal_data(
+        None,
+        "info",
+        {
+            "event": "lookup",
+            "full_name": "Nguyễn Văn A",
+            "detail": "id 001203012345 phone 0912345678 mail a.b@example.vn",
+            "nested": {"address": "12 Hàng Bài"},
+            "dossier": "H01.00070-261008-0975",
+        },
+    )
     text = json.dumps(event, ensure_ascii=False)
     for secret in ("Nguyễn", "001203012345", "0912345678", "a.b@example.vn", "Hàng Bài"):
         assert secret not in text

@@ -67,12 +67,14 @@ def test_a_merge_ends_the_sources_and_names_the_successor(loaded: None) -> None:
 
 def test_roles_are_scoped_to_a_unit_and_only_for_officers(loaded: None, officer: User) -> None:
     unit = Unit.objects.get(code="H01.00070")
-    role_assign(user=officer, unit=unit, role=StaffRole.SPECIALIST,
-                valid_from=date(2025, 7, 1), actor=None)
+    role_assign(
+        user=officer, unit=unit, role=StaffRole.SPECIALIST, valid_from=date(2025, 7, 1), actor=None
+    )
     assert RoleAssignment.objects.get(user=officer).unit == unit
     citizen = User.objects.create_user(username="dan", password="x" * 12)
     with pytest.raises(ValidationError) as exc:
-        role_assign(user=citizen, unit=unit, role=StaffRole.LEADER,
-                    valid_from=date(2025, 7, 1), actor=None)
+        role_assign(
+            user=citizen, unit=unit, role=StaffRole.LEADER, valid_from=date(2025, 7, 1), actor=None
+        )
     assert "user" in exc.value.message_dict
     assert not RoleAssignment.objects.filter(user=citizen).exists()

@@ -18,14 +18,30 @@ class UserAdmin(BaseUserAdmin):
     ordering = ("username",)
     fieldsets = (
         (None, {"fields": ("username", "password")}),
-        (_("Person"), {"fields": ("kind", "full_name", "personal_id", "email", "phone",
-                                  "preferred_language")}),
+        (
+            _("Person"),
+            {
+                "fields": (
+                    "kind",
+                    "full_name",
+                    "personal_id",
+                    "email",
+                    "phone",
+                    "preferred_language",
+                )
+            },
+        ),
         (_("Access"), {"fields": ("is_active", "is_staff", "is_superuser", "groups")}),
         (_("Login protection"), {"fields": ("failed_login_count", "locked_until", "last_login")}),
     )
     add_fieldsets = (
-        (None, {"classes": ("wide",), "fields": ("username", "kind", "full_name", "email",
-                                                  "password1", "password2")}),
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("username", "kind", "full_name", "email", "password1", "password2"),
+            },
+        ),
     )
     readonly_fields = ("failed_login_count", "last_login")
     actions = ["unlock_accounts"]

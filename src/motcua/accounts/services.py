@@ -20,7 +20,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F
 from django.http import HttpRequest
-from django.utils import formats, timezone
+from django.utils import formats
 from django.utils.translation import gettext as _
 from django_otp import match_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -131,7 +131,8 @@ def officer_authenticate(
         User.objects.filter(pk=user.pk).update(failed_login_count=0, locked_until=None)
         audit_record(action="account.login", actor=user, object_type="account", object_id=user.pk)
     log.info("login_succeeded", account_id=user.pk)
-    return LoginSuccess(user=checked, device=device)  # type: ignore[arg-type]
+    assert isinstance(checked, User)
+    return LoginSuccess(user=checked, device=device)
 
 
 def officer_create(
@@ -156,8 +157,12 @@ def officer_create(
         user.full_clean()
         user.save()
         device = TOTPDevice.objects.create(user=user, name="default", confirmed=True)
-        audit_record(action="account.created", object_type="account", object_id=user.pk,
-                     data={"kind": "officer", "superuser": is_superuser})
+        audit_record(
+            action="account.created",
+            object_type="account",
+            object_id=user.pk,
+            data={"kind": "officer", "superuser": is_superuser},
+        )
     return user, device
 
 
@@ -165,14 +170,14 @@ def account_disable(*, account: User, actor: User | None) -> None:
     """Disable an account: its sessions die at their next request (is_active is checked)."""
     with transaction.atomic():
         User.objects.filter(pk=account.pk).update(is_active=False)
-        audit_record(action="account.disabled", actor=actor, object_type="account",
-                     object_id=account.pk)
+        audit_record(
+            action="account.disabled", actor=actor, object_type="account", object_id=account.pk
+        )
 
 
 def account_unlock(*, account: User, actor: User | None) -> None:
     with transaction.atomic():
         User.objects.filter(pk=account.pk).update(locked_until=None, failed_login_count=0)
-        audit_record(action="account.unlocked", actor=actor, object_type="account",
-                     object_id=account.pk)
-
-
+        audit_record(
+            action="account.unlocked", actor=actor, object_type="account", object_id=account.pk
+        )

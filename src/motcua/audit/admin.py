@@ -6,7 +6,16 @@ from motcua.audit.models import AuditEntry
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(admin.ModelAdmin):
-    list_display = ("chain", "seq", "occurred_at", "actor_type", "actor_id", "action", "object_type", "object_id")
+    list_display = (
+        "chain",
+        "seq",
+        "occurred_at",
+        "actor_type",
+        "actor_id",
+        "action",
+        "object_type",
+        "object_id",
+    )
     list_filter = ("chain", "action", "actor_type")
     search_fields = ("object_id", "actor_id", "action")
     ordering = ("-id",)

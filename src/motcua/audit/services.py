@@ -84,9 +84,9 @@ def canonical_json(
         "request_id": request_id,
         "prev_hash": prev_hash,
     }
-    return json.dumps(
-        document, sort_keys=True, ensure_ascii=False, separators=(",", ":")
-    ).encode("utf-8")
+    return json.dumps(document, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode(
+        "utf-8"
+    )
 
 
 def entry_hash(entry: AuditEntry) -> str:

@@ -26,8 +26,7 @@ VAR_DIR = Path(os.environ.get("MOTCUA_VAR_DIR", PROJECT_DIR / "var"))
 ENVIRONMENT = os.environ.get("MOTCUA_ENVIRONMENT", "production").strip().lower()
 if ENVIRONMENT not in {"production", "development", "test"}:
     raise ImproperlyConfigured(
-        "MOTCUA_ENVIRONMENT must be one of production, development, test "
-        f"(got {ENVIRONMENT!r})."
+        f"MOTCUA_ENVIRONMENT must be one of production, development, test (got {ENVIRONMENT!r})."
     )
 LOCAL = ENVIRONMENT in {"development", "test"}
 
@@ -124,6 +123,7 @@ INSTALLED_APPS = [
     "motcua.audit",
     "motcua.accounts",
     "motcua.units",
+    "motcua.demo",
 ]
 
 MIDDLEWARE = [

@@ -8,4 +8,4 @@ import os
 
 os.environ["MOTCUA_ENVIRONMENT"] = "test"
 
-from motcua.config.settings import *  # noqa: E402,F403
+from motcua.config.settings import *  # noqa: F403

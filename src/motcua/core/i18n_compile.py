@@ -12,7 +12,10 @@ from pathlib import Path
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
-ROOTS = [Path(__file__).resolve().parents[3] / "locale", Path(__file__).resolve().parents[1] / "locale"]
+ROOTS = [
+    Path(__file__).resolve().parents[3] / "locale",
+    Path(__file__).resolve().parents[1] / "locale",
+]
 
 
 def compile_all(roots: list[Path]) -> int:

@@ -35,7 +35,11 @@ class AdministrativeArea(models.Model):
     kind = models.CharField(_("kind"), max_length=16, choices=AreaKind.choices)
     codename = models.CharField(_("code name"), max_length=200)
     parent = models.ForeignKey(
-        "self", verbose_name=_("province"), on_delete=models.PROTECT, null=True, blank=True,
+        "self",
+        verbose_name=_("province"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="children",
     )
 
@@ -67,25 +71,39 @@ class UnitQuerySet(models.QuerySet["Unit"]):
 
 class Unit(models.Model):
     code = models.CharField(
-        _("electronic agency ID"), max_length=40, unique=True,
+        _("electronic agency ID"),
+        max_length=40,
+        unique=True,
         help_text=_("Mã định danh điện tử, e.g. H15.50.05.13 (Decision 20/2020/QĐ-TTg)."),
     )
     name = models.CharField(_("name"), max_length=300)
     name_en = models.CharField(_("name in English"), max_length=300, blank=True)
     level = models.CharField(_("level"), max_length=16, choices=UnitLevel.choices)
     parent = models.ForeignKey(
-        "self", verbose_name=_("parent unit"), on_delete=models.PROTECT, null=True, blank=True,
+        "self",
+        verbose_name=_("parent unit"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="children",
     )
     province_code = models.CharField(_("province (tenant)"), max_length=8, db_index=True)
     area = models.ForeignKey(
-        AdministrativeArea, verbose_name=_("area governed"), on_delete=models.PROTECT,
-        null=True, blank=True, related_name="units",
+        AdministrativeArea,
+        verbose_name=_("area governed"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="units",
     )
     valid_from = models.DateField(_("valid from"), default=REFORM_DATE)
     valid_to = models.DateField(_("valid until"), null=True, blank=True)
     successor = models.ForeignKey(
-        "self", verbose_name=_("successor"), on_delete=models.PROTECT, null=True, blank=True,
+        "self",
+        verbose_name=_("successor"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="predecessors",
         help_text=_("The unit that took over this one's work after a reorganisation."),
     )
@@ -128,7 +146,9 @@ class RoleAssignment(models.Model):
     """An officer holds a role in one unit, for a period."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("officer"), on_delete=models.CASCADE,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("officer"),
+        on_delete=models.CASCADE,
         related_name="role_assignments",
     )
     unit = models.ForeignKey(

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils.translation import gettext as _
 from vietnam_provinces import Province, VietNamDivisionType, Ward
 
@@ -56,8 +57,11 @@ def province_agency_id(pcode: str) -> str:
     return f"H{pcode}"
 
 
-def _sync(model: type, wanted: list, fields: list[str], key: str) -> LoadReport:
-    existing = {getattr(obj, key): obj for obj in model.objects.all()}
+def _sync(
+    model: type[models.Model], wanted: Sequence[models.Model], fields: list[str], key: str
+) -> LoadReport:
+    manager = model._default_manager
+    existing = {getattr(obj, key): obj for obj in manager.all()}
     to_create, to_update, unchanged = [], [], 0
     for obj in wanted:
         current = existing.get(getattr(obj, key))
@@ -69,24 +73,30 @@ def _sync(model: type, wanted: list, fields: list[str], key: str) -> LoadReport:
             to_update.append(current)
         else:
             unchanged += 1
-    model.objects.bulk_create(to_create, batch_size=1000)
+    manager.bulk_create(to_create, batch_size=1000)
     if to_update:
-        model.objects.bulk_update(to_update, fields, batch_size=1000)
+        manager.bulk_update(to_update, fields, batch_size=1000)
     return LoadReport(created=len(to_create), updated=len(to_update), unchanged=unchanged)
 
 
 def _official_areas() -> tuple[list[AdministrativeArea], list[AdministrativeArea]]:
     provinces = [
         AdministrativeArea(
-            code=province_code(p.code), name=p.name, kind=_AREA_KIND[p.division_type],
-            codename=p.codename, parent_id=None,
+            code=province_code(p.code),
+            name=p.name,
+            kind=_AREA_KIND[p.division_type],
+            codename=p.codename,
+            parent_id=None,
         )
         for p in sorted(Province.iter_all(), key=lambda p: int(p.code))
     ]
     communes = [
         AdministrativeArea(
-            code=commune_code(w.code), name=w.name, kind=_AREA_KIND[w.division_type],
-            codename=w.codename, parent_id=province_code(w.province_code),
+            code=commune_code(w.code),
+            name=w.name,
+            kind=_AREA_KIND[w.division_type],
+            codename=w.codename,
+            parent_id=province_code(w.province_code),
         )
         for w in sorted(Ward.iter_all(), key=lambda w: int(w.code))
     ]
@@ -112,7 +122,10 @@ def units_load_official(*, actor: User | None = None) -> dict[str, LoadReport]:
                 code=province_agency_id(a.code),
                 name=f"Ủy ban nhân dân {a.name}",
                 name_en=f"People's Committee of {a.codename.replace('_', ' ').title()}",
-                level=UnitLevel.PROVINCE, province_code=a.code, area_id=a.code, parent_id=None,
+                level=UnitLevel.PROVINCE,
+                province_code=a.code,
+                area_id=a.code,
+                parent_id=None,
                 valid_from=REFORM_DATE,
             )
             for a in provinces
@@ -124,8 +137,11 @@ def units_load_official(*, actor: User | None = None) -> dict[str, LoadReport]:
                 code=f"{province_agency_id(a.code)}.TTPVHCC",
                 name=f"Trung tâm Phục vụ hành chính công {a.name}",
                 name_en="Public Administration Service Centre",
-                level=UnitLevel.ONE_STOP, province_code=a.code, area_id=a.code,
-                parent_id=by_code[province_agency_id(a.code)], valid_from=REFORM_DATE,
+                level=UnitLevel.ONE_STOP,
+                province_code=a.code,
+                area_id=a.code,
+                parent_id=by_code[province_agency_id(a.code)],
+                valid_from=REFORM_DATE,
             )
             for a in provinces
         ]
@@ -135,8 +151,11 @@ def units_load_official(*, actor: User | None = None) -> dict[str, LoadReport]:
                 code=f"{province_agency_id(a.parent_id or '')}.{a.code}",
                 name=f"Ủy ban nhân dân {a.name}",
                 name_en="Commune People's Committee",
-                level=UnitLevel.COMMUNE, province_code=a.parent_id or "", area_id=a.code,
-                parent_id=by_code[province_agency_id(a.parent_id or "")], valid_from=REFORM_DATE,
+                level=UnitLevel.COMMUNE,
+                province_code=a.parent_id or "",
+                area_id=a.code,
+                parent_id=by_code[province_agency_id(a.parent_id or "")],
+                valid_from=REFORM_DATE,
             )
             for a in communes
         ]
@@ -147,15 +166,20 @@ def units_load_official(*, actor: User | None = None) -> dict[str, LoadReport]:
                 code=f"{u.code}.MC",
                 name=f"Bộ phận Một cửa {u.name}",
                 name_en="One-stop section",
-                level=UnitLevel.ONE_STOP, province_code=u.province_code, area_id=u.area_id,
-                parent_id=by_code[u.code], valid_from=REFORM_DATE,
+                level=UnitLevel.ONE_STOP,
+                province_code=u.province_code,
+                area_id=u.area_id,
+                parent_id=by_code[u.code],
+                valid_from=REFORM_DATE,
             )
             for u in commune_units
         ]
         reports["commune_sections"] = _sync(Unit, sections, unit_fields, "code")
         if any(r.created or r.updated for r in reports.values()):
             audit_record(
-                action="units.loaded", actor=actor, object_type="unit",
+                action="units.loaded",
+                actor=actor,
+                object_type="unit",
                 data={k: {"created": r.created, "updated": r.updated} for k, r in reports.items()},
             )
     return reports
@@ -175,14 +199,19 @@ def unit_merge(*, sources: list[Unit], into: Unit, effective: date, actor: User 
                 )
             if effective <= unit.valid_from:
                 raise ValidationError(
-                    {"effective": _("The merger date must be after %(code)s began.")
-                     % {"code": unit.code}}
+                    {
+                        "effective": _("The merger date must be after %(code)s began.")
+                        % {"code": unit.code}
+                    }
                 )
             unit.valid_to = effective
             unit.successor = into
             unit.save(update_fields=["valid_to", "successor"])
             audit_record(
-                action="unit.merged", actor=actor, object_type="unit", object_id=unit.pk,
+                action="unit.merged",
+                actor=actor,
+                object_type="unit",
+                object_id=unit.pk,
                 chain=unit.province_code or "national",
                 data={"into": into.pk, "effective": effective.isoformat()},
             )
@@ -198,8 +227,11 @@ def role_assign(
         assignment.full_clean()
         assignment.save()
         audit_record(
-            action="role.assigned", actor=actor, object_type="role_assignment",
-            object_id=assignment.pk, chain=unit.province_code or "national",
+            action="role.assigned",
+            actor=actor,
+            object_type="role_assignment",
+            object_id=assignment.pk,
+            chain=unit.province_code or "national",
             data={"user": user.pk, "unit": unit.pk, "role": str(role)},
         )
     return assignment

@@ -17,8 +17,9 @@ class Command(BaseCommand):
         parser.add_argument("--full-name", required=True)
         parser.add_argument("--email", required=True)
         parser.add_argument("--superuser", action="store_true")
-        parser.add_argument("--password-stdin", action="store_true",
-                            help="read the password from standard input")
+        parser.add_argument(
+            "--password-stdin", action="store_true", help="read the password from standard input"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["password_stdin"]:
@@ -34,8 +35,9 @@ class Command(BaseCommand):
                 is_superuser=options["superuser"],
             )
         except ValidationError as exc:
-            raise CommandError("; ".join(f"{k}: {' '.join(v)}" for k, v in
-                                         exc.message_dict.items())) from None
+            raise CommandError(
+                "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())
+            ) from None
         self.stdout.write(f"Created officer {user.username} (id {user.pk}).")
         self.stdout.write("Add this to the officer's authenticator app (shown once):")
         self.stdout.write(device.config_url)

@@ -20,7 +20,5 @@ class Command(BaseCommand):
             return
         for item in breaks:
             where = f"entry id={item.entry_id}" if item.entry_id else "chain head"
-            self.stderr.write(
-                f"BROKEN chain={item.chain} seq={item.seq} {where}: {item.reason}"
-            )
+            self.stderr.write(f"BROKEN chain={item.chain} seq={item.seq} {where}: {item.reason}")
         raise CommandError(f"audit chain broken in {len(breaks)} chain(s)")

@@ -25,5 +25,7 @@ class Command(BaseCommand):
             self.stdout.write(" demo logins (username, password, role @ unit) — development only:")
             for line in logins.read_text(encoding="utf-8").splitlines():
                 self.stdout.write(f"   {line}")
-            self.stdout.write(" officers also need a TOTP code: .venv/bin/motcua totp-code USERNAME")
+            self.stdout.write(
+                " officers also need a TOTP code: .venv/bin/motcua totp-code USERNAME"
+            )
         self.stdout.write(rule)

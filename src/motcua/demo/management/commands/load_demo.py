@@ -50,14 +50,23 @@ class Command(BaseCommand):
                     continue
                 password = secrets.token_urlsafe(9)
                 user, _device = officer_create(
-                    username=username, full_name=full_name,
-                    email=f"{username}@example.invalid", password=password,
+                    username=username,
+                    full_name=full_name,
+                    email=f"{username}@example.invalid",
+                    password=password,
                     is_superuser=unit_code is None,
                 )
                 if unit_code and role:
-                    role_assign(user=user, unit=Unit.objects.get(code=unit_code), role=role,
-                                valid_from=date(2025, 7, 1), actor=None)
-                lines.append(f"{username:22} {password}   {role or 'superuser'} @ {unit_code or '-'}")
+                    role_assign(
+                        user=user,
+                        unit=Unit.objects.get(code=unit_code),
+                        role=role,
+                        valid_from=date(2025, 7, 1),
+                        actor=None,
+                    )
+                lines.append(
+                    f"{username:22} {password}   {role or 'superuser'} @ {unit_code or '-'}"
+                )
         if lines:
             settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
             with logins_file.open("a", encoding="utf-8") as fh:
