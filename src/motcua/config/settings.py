@@ -123,6 +123,9 @@ INSTALLED_APPS = [
     "motcua.audit",
     "motcua.accounts",
     "motcua.units",
+    "motcua.catalog",
+    "motcua.api",
+    "motcua.portal",
     "motcua.demo",
 ]
 

@@ -9,6 +9,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("motcua.accounts.urls")),
     path("admin/", admin.site.urls),
+    path("api/v1/", include("motcua.api.urls")),
+    path("", include("motcua.portal.urls")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/docs/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-docs"),
 ]
