@@ -109,8 +109,10 @@ class Procedure(models.Model):
 
 class ProcedureVersionQuerySet(models.QuerySet["ProcedureVersion"]):
     def in_force(self, on: date) -> ProcedureVersionQuerySet:
-        """Published versions in force on ``on``: the latest effective one per procedure."""
-        return self.filter(status=VersionStatus.PUBLISHED, effective_from__lte=on).filter(
+        """Versions in force on ``on`` (a retired version was in force until it ended)."""
+        return self.filter(
+            status__in=[VersionStatus.PUBLISHED, VersionStatus.RETIRED], effective_from__lte=on
+        ).filter(
             Q(effective_to__isnull=True) | Q(effective_to__gt=on)
         )
 
