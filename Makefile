@@ -34,6 +34,7 @@ run: messages
 	export MOTCUA_ENVIRONMENT=development; \
 	$(BIN)/motcua migrate --no-input -v0 && \
 	$(BIN)/motcua load-units && \
+	$(BIN)/motcua catalog import src/motcua/catalog/seed/procedures.json && \
 	$(BIN)/motcua load-demo && \
 	$(BIN)/motcua collectstatic --no-input -v0 && \
 	$(BIN)/motcua demo-banner --port $(PORT) && \
@@ -48,6 +49,9 @@ lint: install
 	MOTCUA_ENVIRONMENT=test $(BIN)/mypy $(wildcard src/motcua/*/services.py src/motcua/*/selectors.py src/motcua/*/access.py src/motcua/core/calendar.py)
 	$(BIN)/lint-imports
 	MOTCUA_ENVIRONMENT=test $(BIN)/motcua makemigrations --check --dry-run
+
+bench: install
+	$(BIN)/python bench/catalog_search.py
 
 clean:
 	rm -rf $(VENV) var

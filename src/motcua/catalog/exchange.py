@@ -19,10 +19,16 @@ from jsonschema.exceptions import SchemaError
 FORMAT = "motcua-catalog/1"
 CHANNELS = ["in_person", "online", "post"]
 PREFILL_SOURCES = [
-    "population.id_number", "population.full_name", "population.date_of_birth",
-    "population.sex", "population.ethnicity", "population.nationality",
-    "population.permanent_residence", "population.current_residence",
-    "account.email", "account.phone",
+    "population.id_number",
+    "population.full_name",
+    "population.date_of_birth",
+    "population.sex",
+    "population.ethnicity",
+    "population.nationality",
+    "population.permanent_residence",
+    "population.current_residence",
+    "account.email",
+    "account.phone",
 ]
 
 _text = {"type": "string", "maxLength": 500}
@@ -41,69 +47,140 @@ def _obj(props: dict[str, Any], required: list[str] | None = None) -> dict[str, 
     }
 
 
-WAY = _obj({
-    "channel": {"enum": CHANNELS},
-    "duration": {"type": "integer", "minimum": 1, "maximum": 3650},
-    "duration_unit": {"enum": ["working-days", "calendar-days", "working-hours"]},
-    "description": _text,
-}, ["channel", "duration", "duration_unit"])
-FEE = _obj({
-    "code": _code, "name": _name, "name_en": _text,
-    "amount": {"type": "integer", "minimum": 0, "maximum": 10**12},
-    "kind": {"enum": ["fee", "charge"]},
-    "mode": {"enum": ["before", "after", "exempt"]},
-    "channel": {"enum": [*CHANNELS, None]},
-}, ["code", "name", "amount", "kind", "mode"])
-COMPONENT = _obj({
-    "code": _code, "name": _name, "name_en": _text,
-    "originals": {"type": "integer", "minimum": 0, "maximum": 100},
-    "copies": {"type": "integer", "minimum": 0, "maximum": 100},
-    "required": {"type": "boolean"},
-    "registry": {"enum": ["population", "civil_status", "business", "land", "insurance",
-                          "vehicle", "judicial_record", None]},
-}, ["code", "name", "originals", "copies", "required"])
-CASE = _obj({
-    "code": _code, "name": _name, "name_en": _text,
-    "same_day_rule": {"type": "boolean"},
-    "ways": {"type": "array", "items": WAY, "minItems": 1},
-    "fees": {"type": "array", "items": FEE},
-    "components": {"type": "array", "items": COMPONENT},
-    "form": _obj({"schema": {"type": "object"}, "ui": {"type": "object"}}, ["schema"]),
-    "process": {"type": ["string", "null"], "maxLength": 100},
-}, ["code", "name", "ways", "fees", "components", "form"])
-PROCEDURE = _obj({
-    "code": _code,
-    "version": {"type": "integer", "minimum": 1},
-    "status": {"enum": ["draft", "published", "retired"]},
-    "effective_from": _date_or_null,
-    "effective_to": _date_or_null,
-    "name": _name, "name_en": _name,
-    "sector": _obj({"code": _code, "name": _name, "name_en": _text}, ["code", "name"]),
-    "levels": {"type": "array", "items": {"enum": ["ministry", "province", "commune"]},
-               "minItems": 1, "uniqueItems": True},
-    "subjects": {"type": "array", "items": {"enum": ["citizen", "organisation"]},
-                 "minItems": 1, "uniqueItems": True},
-    "implementing_agency": _name, "receiving_agency": _name,
-    "online_level": {"enum": ["full", "partial", "none"]},
-    "essential": {"type": "boolean"},
-    "steps": {"type": "string", "minLength": 1, "maxLength": 20000},
-    "requirements": {"type": "string", "maxLength": 20000},
-    "result": _obj({"code": {"type": "string", "maxLength": 60}, "name": _name,
-                    "name_en": _text}, ["name"]),
-    "legal_basis": {"type": "array", "items": _obj({
-        "number": {"type": "string", "minLength": 1, "maxLength": 100},
-        "title": _name, "date": _date_or_null, "issuer": _name,
-    }, ["number", "title", "issuer"])},
-    "publication": _obj({"decision": {"type": "string", "maxLength": 100},
-                         "date": _date_or_null, "issuer": {"type": "string", "maxLength": 200}},
-                        []),
-    "note": {"type": "string", "maxLength": 5000},
-    "cases": {"type": "array", "items": CASE, "minItems": 1},
-}, ["code", "name", "name_en", "sector", "levels", "subjects", "implementing_agency",
-    "receiving_agency", "online_level", "steps", "result", "legal_basis", "cases"])
-FILE_SCHEMA = _obj({"format": {"const": FORMAT}, "procedures": {"type": "array",
-                                                                  "items": PROCEDURE}})
-_FILE_VALIDATOR = Draft202012Validator(FILE_SCHEMA, format_checker=Draft202012Validator.FORMAT_CHECKER)
+WAY = _obj(
+    {
+        "channel": {"enum": CHANNELS},
+        "duration": {"type": "integer", "minimum": 1, "maximum": 3650},
+        "duration_unit": {"enum": ["working-days", "calendar-days", "working-hours"]},
+        "description": _text,
+    },
+    ["channel", "duration", "duration_unit"],
+)
+FEE = _obj(
+    {
+        "code": _code,
+        "name": _name,
+        "name_en": _text,
+        "amount": {"type": "integer", "minimum": 0, "maximum": 10**12},
+        "kind": {"enum": ["fee", "charge"]},
+        "mode": {"enum": ["before", "after", "exempt"]},
+        "channel": {"enum": [*CHANNELS, None]},
+    },
+    ["code", "name", "amount", "kind", "mode"],
+)
+COMPONENT = _obj(
+    {
+        "code": _code,
+        "name": _name,
+        "name_en": _text,
+        "originals": {"type": "integer", "minimum": 0, "maximum": 100},
+        "copies": {"type": "integer", "minimum": 0, "maximum": 100},
+        "required": {"type": "boolean"},
+        "registry": {
+            "enum": [
+                "population",
+                "civil_status",
+                "business",
+                "land",
+                "insurance",
+                "vehicle",
+                "judicial_record",
+                None,
+            ]
+        },
+    },
+    ["code", "name", "originals", "copies", "required"],
+)
+CASE = _obj(
+    {
+        "code": _code,
+        "name": _name,
+        "name_en": _text,
+        "same_day_rule": {"type": "boolean"},
+        "ways": {"type": "array", "items": WAY, "minItems": 1},
+        "fees": {"type": "array", "items": FEE},
+        "components": {"type": "array", "items": COMPONENT},
+        "form": _obj({"schema": {"type": "object"}, "ui": {"type": "object"}}, ["schema"]),
+        "process": {"type": ["string", "null"], "maxLength": 100},
+    },
+    ["code", "name", "ways", "fees", "components", "form"],
+)
+PROCEDURE = _obj(
+    {
+        "code": _code,
+        "version": {"type": "integer", "minimum": 1},
+        "status": {"enum": ["draft", "published", "retired"]},
+        "effective_from": _date_or_null,
+        "effective_to": _date_or_null,
+        "name": _name,
+        "name_en": _name,
+        "sector": _obj({"code": _code, "name": _name, "name_en": _text}, ["code", "name"]),
+        "levels": {
+            "type": "array",
+            "items": {"enum": ["ministry", "province", "commune"]},
+            "minItems": 1,
+            "uniqueItems": True,
+        },
+        "subjects": {
+            "type": "array",
+            "items": {"enum": ["citizen", "organisation"]},
+            "minItems": 1,
+            "uniqueItems": True,
+        },
+        "implementing_agency": _name,
+        "receiving_agency": _name,
+        "online_level": {"enum": ["full", "partial", "none"]},
+        "essential": {"type": "boolean"},
+        "steps": {"type": "string", "minLength": 1, "maxLength": 20000},
+        "requirements": {"type": "string", "maxLength": 20000},
+        "result": _obj(
+            {"code": {"type": "string", "maxLength": 60}, "name": _name, "name_en": _text}, ["name"]
+        ),
+        "legal_basis": {
+            "type": "array",
+            "items": _obj(
+                {
+                    "number": {"type": "string", "minLength": 1, "maxLength": 100},
+                    "title": _name,
+                    "date": _date_or_null,
+                    "issuer": _name,
+                },
+                ["number", "title", "issuer"],
+            ),
+        },
+        "publication": _obj(
+            {
+                "decision": {"type": "string", "maxLength": 100},
+                "date": _date_or_null,
+                "issuer": {"type": "string", "maxLength": 200},
+            },
+            [],
+        ),
+        "note": {"type": "string", "maxLength": 5000},
+        "cases": {"type": "array", "items": CASE, "minItems": 1},
+    },
+    [
+        "code",
+        "name",
+        "name_en",
+        "sector",
+        "levels",
+        "subjects",
+        "implementing_agency",
+        "receiving_agency",
+        "online_level",
+        "steps",
+        "result",
+        "legal_basis",
+        "cases",
+    ],
+)
+FILE_SCHEMA = _obj(
+    {"format": {"const": FORMAT}, "procedures": {"type": "array", "items": PROCEDURE}}
+)
+_FILE_VALIDATOR = Draft202012Validator(
+    FILE_SCHEMA, format_checker=Draft202012Validator.FORMAT_CHECKER
+)
 
 
 @dataclass(frozen=True)
@@ -159,9 +236,13 @@ def validate_form(schema: dict[str, Any], ui: dict[str, Any]) -> list[tuple[str,
 
 def validate_document(document: Any) -> list[Problem]:
     problems = [
-        Problem(*_path(list(error.absolute_path)) if error.absolute_path else ("(file)", ""),
-                error.message)
-        for error in sorted(_FILE_VALIDATOR.iter_errors(document), key=lambda e: list(map(str, e.absolute_path)))
+        Problem(
+            *_path(list(error.absolute_path)) if error.absolute_path else ("(file)", ""),
+            error.message,
+        )
+        for error in sorted(
+            _FILE_VALIDATOR.iter_errors(document), key=lambda e: list(map(str, e.absolute_path))
+        )
     ]
     if problems:
         return problems
@@ -175,8 +256,9 @@ def validate_document(document: Any) -> list[Problem]:
         if proc.get("status", "published") == "published" and not (
             proc.get("effective_from") or (proc.get("publication") or {}).get("date")
         ):
-            problems.append(Problem(here, "effective_from",
-                                    "a published version needs an effective date"))
+            problems.append(
+                Problem(here, "effective_from", "a published version needs an effective date")
+            )
         case_codes: set[str] = set()
         for j, case in enumerate(proc["cases"]):
             there = f"{here}.cases[{j}]"

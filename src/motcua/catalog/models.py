@@ -112,9 +112,7 @@ class ProcedureVersionQuerySet(models.QuerySet["ProcedureVersion"]):
         """Versions in force on ``on`` (a retired version was in force until it ended)."""
         return self.filter(
             status__in=[VersionStatus.PUBLISHED, VersionStatus.RETIRED], effective_from__lte=on
-        ).filter(
-            Q(effective_to__isnull=True) | Q(effective_to__gt=on)
-        )
+        ).filter(Q(effective_to__isnull=True) | Q(effective_to__gt=on))
 
 
 class ProcedureVersion(models.Model):
@@ -127,7 +125,9 @@ class ProcedureVersion(models.Model):
     )
     effective_from = models.DateField(_("effective from"), null=True, blank=True)
     effective_to = models.DateField(
-        _("effective until"), null=True, blank=True,
+        _("effective until"),
+        null=True,
+        blank=True,
         help_text=_("Set when a newer version takes over or the procedure is retired."),
     )
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
@@ -165,7 +165,9 @@ class ProcedureVersion(models.Model):
         verbose_name_plural = _("procedure versions")
         ordering = ["procedure__code", "number"]
         constraints = [
-            models.UniqueConstraint(fields=["procedure", "number"], name="procedure_version_unique"),
+            models.UniqueConstraint(
+                fields=["procedure", "number"], name="procedure_version_unique"
+            ),
             models.UniqueConstraint(
                 fields=["procedure"], condition=Q(status="draft"), name="one_draft_per_procedure"
             ),
@@ -185,7 +187,9 @@ class ProcedureVersion(models.Model):
 
 
 class LegalBasis(models.Model):
-    version = models.ForeignKey(ProcedureVersion, on_delete=models.CASCADE, related_name="legal_bases")
+    version = models.ForeignKey(
+        ProcedureVersion, on_delete=models.CASCADE, related_name="legal_bases"
+    )
     position = models.PositiveSmallIntegerField(default=0)
     number = models.CharField(_("document number"), max_length=100)
     title = models.CharField(_("title"), max_length=500)
@@ -208,13 +212,16 @@ class ProcedureCase(models.Model):
     name = models.CharField(_("name"), max_length=500)
     name_en = models.CharField(_("name in English"), max_length=500, blank=True)
     same_day_rule = models.BooleanField(
-        _("same-day procedure (15:00 rule)"), default=False,
+        _("same-day procedure (15:00 rule)"),
+        default=False,
         help_text=_("Received at or after 15:00, it is due the next working day."),
     )
     form_schema = models.JSONField(_("e-form (JSON Schema)"), default=dict)
     form_ui = models.JSONField(_("e-form presentation"), default=dict, blank=True)
     process = models.CharField(
-        _("internal process"), max_length=100, blank=True,
+        _("internal process"),
+        max_length=100,
+        blank=True,
         help_text=_("Reference to the BPMN process; empty: the default process."),
     )
 
@@ -222,9 +229,7 @@ class ProcedureCase(models.Model):
         verbose_name = _("procedure case")
         verbose_name_plural = _("procedure cases")
         ordering = ["position"]
-        constraints = [
-            models.UniqueConstraint(fields=["version", "code"], name="case_code_unique")
-        ]
+        constraints = [models.UniqueConstraint(fields=["version", "code"], name="case_code_unique")]
 
     def __str__(self) -> str:
         return self.name

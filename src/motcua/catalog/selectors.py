@@ -44,8 +44,10 @@ def catalog_search(filters: CatalogFilter, *, on: date) -> QuerySet[ProcedureVer
     if filters.sector:
         qs = qs.filter(sector__code=filters.sector)
     if filters.level:
-        qs = qs.filter(levels__contains=filters.level) if _json_contains_ok() else qs.filter(
-            levels__icontains=f'"{filters.level}"'
+        qs = (
+            qs.filter(levels__contains=filters.level)
+            if _json_contains_ok()
+            else qs.filter(levels__icontains=f'"{filters.level}"')
         )
     if filters.online_level:
         qs = qs.filter(online_level=filters.online_level)
@@ -55,7 +57,7 @@ def catalog_search(filters: CatalogFilter, *, on: date) -> QuerySet[ProcedureVer
         return qs.order_by("procedure__code")
     for term in terms:
         qs = qs.filter(search_text__contains=term)
-    name_all = When(**{"search_name__contains": terms[0]}, then=Value(2)) if len(terms) == 1 else None
+    name_all = When(search_name__contains=terms[0], then=Value(2)) if len(terms) == 1 else None
     whens = [
         When(search_name__startswith=folded, then=Value(0)),
         When(search_name__contains=folded, then=Value(1)),
@@ -66,9 +68,9 @@ def catalog_search(filters: CatalogFilter, *, on: date) -> QuerySet[ProcedureVer
             clause = ProcedureVersion.objects.filter(search_name__contains=term).values("pk")
             name_q = clause if name_q is None else name_q.filter(pk__in=clause)
         whens.append(When(pk__in=name_q, then=Value(2)))
-    return qs.annotate(
-        rank=Case(*whens, default=Value(3), output_field=IntegerField())
-    ).order_by("rank", "procedure__code")
+    return qs.annotate(rank=Case(*whens, default=Value(3), output_field=IntegerField())).order_by(
+        "rank", "procedure__code"
+    )
 
 
 def _json_contains_ok() -> bool:
@@ -82,8 +84,10 @@ def version_detail(pk: int) -> ProcedureVersion:
         ProcedureVersion.objects.select_related("procedure", "sector")
         .prefetch_related(
             "legal_bases",
-            Prefetch("cases", queryset=ProcedureCase.objects.prefetch_related(
-                "ways", "fees", "components")),
+            Prefetch(
+                "cases",
+                queryset=ProcedureCase.objects.prefetch_related("ways", "fees", "components"),
+            ),
         )
         .get(pk=pk)
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -58,8 +58,11 @@ def version_to_record(version: ProcedureVersion) -> dict[str, Any]:
         "effective_to": _iso(version.effective_to),
         "name": version.name,
         "name_en": version.name_en,
-        "sector": {"code": version.sector.code, "name": version.sector.name,
-                   "name_en": version.sector.name_en},
+        "sector": {
+            "code": version.sector.code,
+            "name": version.sector.name,
+            "name_en": version.sector.name_en,
+        },
         "levels": list(version.levels),
         "subjects": list(version.subjects),
         "implementing_agency": version.implementing_agency,
@@ -68,34 +71,60 @@ def version_to_record(version: ProcedureVersion) -> dict[str, Any]:
         "essential": version.essential,
         "steps": version.steps,
         "requirements": version.requirements,
-        "result": {"code": version.result_code, "name": version.result_name,
-                   "name_en": version.result_name_en},
+        "result": {
+            "code": version.result_code,
+            "name": version.result_name,
+            "name_en": version.result_name_en,
+        },
         "legal_basis": [
             {"number": b.number, "title": b.title, "date": _iso(b.issued_on), "issuer": b.issuer}
             for b in version.legal_bases.all()
         ],
-        "publication": {"decision": version.publication_decision,
-                        "date": _iso(version.publication_date),
-                        "issuer": version.publication_issuer},
+        "publication": {
+            "decision": version.publication_decision,
+            "date": _iso(version.publication_date),
+            "issuer": version.publication_issuer,
+        },
         "note": version.note,
         "cases": [
             {
-                "code": c.code, "name": c.name, "name_en": c.name_en,
+                "code": c.code,
+                "name": c.name,
+                "name_en": c.name_en,
                 "same_day_rule": c.same_day_rule,
                 "ways": [
-                    {"channel": w.channel, "duration": w.duration,
-                     "duration_unit": w.duration_unit, "description": w.description}
-                    for w in sorted(c.ways.all(), key=lambda w: ["in_person", "online", "post"].index(w.channel))
+                    {
+                        "channel": w.channel,
+                        "duration": w.duration,
+                        "duration_unit": w.duration_unit,
+                        "description": w.description,
+                    }
+                    for w in sorted(
+                        c.ways.all(), key=lambda w: ["in_person", "online", "post"].index(w.channel)
+                    )
                 ],
                 "fees": [
-                    {"code": f.code, "name": f.name, "name_en": f.name_en, "amount": f.amount,
-                     "kind": f.kind, "mode": f.mode, "channel": f.channel or None}
+                    {
+                        "code": f.code,
+                        "name": f.name,
+                        "name_en": f.name_en,
+                        "amount": f.amount,
+                        "kind": f.kind,
+                        "mode": f.mode,
+                        "channel": f.channel or None,
+                    }
                     for f in c.fees.all()
                 ],
                 "components": [
-                    {"code": m.code, "name": m.name, "name_en": m.name_en,
-                     "originals": m.originals, "copies": m.copies, "required": m.required,
-                     "registry": m.registry or None}
+                    {
+                        "code": m.code,
+                        "name": m.name,
+                        "name_en": m.name_en,
+                        "originals": m.originals,
+                        "copies": m.copies,
+                        "required": m.required,
+                        "registry": m.registry or None,
+                    }
                     for m in c.components.all()
                 ],
                 "form": {"schema": c.form_schema, "ui": c.form_ui},
@@ -131,8 +160,11 @@ def _normalised(record: dict[str, Any]) -> dict[str, Any]:
         "effective_to": record.get("effective_to"),
         "name": record["name"],
         "name_en": record["name_en"],
-        "sector": {"code": record["sector"]["code"], "name": record["sector"]["name"],
-                   "name_en": record["sector"].get("name_en", "")},
+        "sector": {
+            "code": record["sector"]["code"],
+            "name": record["sector"]["name"],
+            "name_en": record["sector"].get("name_en", ""),
+        },
         "levels": record["levels"],
         "subjects": record["subjects"],
         "implementing_agency": record["implementing_agency"],
@@ -141,34 +173,61 @@ def _normalised(record: dict[str, Any]) -> dict[str, Any]:
         "essential": record.get("essential", False),
         "steps": record["steps"],
         "requirements": record.get("requirements", ""),
-        "result": {"code": record["result"].get("code", ""), "name": record["result"]["name"],
-                   "name_en": record["result"].get("name_en", "")},
+        "result": {
+            "code": record["result"].get("code", ""),
+            "name": record["result"]["name"],
+            "name_en": record["result"].get("name_en", ""),
+        },
         "legal_basis": [
-            {"number": b["number"], "title": b["title"], "date": b.get("date"),
-             "issuer": b["issuer"]}
+            {
+                "number": b["number"],
+                "title": b["title"],
+                "date": b.get("date"),
+                "issuer": b["issuer"],
+            }
             for b in record["legal_basis"]
         ],
         "publication": publication,
         "note": record.get("note", ""),
         "cases": [
             {
-                "code": c["code"], "name": c["name"], "name_en": c.get("name_en", ""),
+                "code": c["code"],
+                "name": c["name"],
+                "name_en": c.get("name_en", ""),
                 "same_day_rule": c.get("same_day_rule", False),
                 "ways": [
-                    {"channel": w["channel"], "duration": w["duration"],
-                     "duration_unit": w["duration_unit"], "description": w.get("description", "")}
-                    for w in sorted(c["ways"], key=lambda w: ["in_person", "online", "post"].index(w["channel"]))
+                    {
+                        "channel": w["channel"],
+                        "duration": w["duration"],
+                        "duration_unit": w["duration_unit"],
+                        "description": w.get("description", ""),
+                    }
+                    for w in sorted(
+                        c["ways"], key=lambda w: ["in_person", "online", "post"].index(w["channel"])
+                    )
                 ],
                 "fees": [
-                    {"code": f["code"], "name": f["name"], "name_en": f.get("name_en", ""),
-                     "amount": f["amount"], "kind": f["kind"], "mode": f["mode"],
-                     "channel": f.get("channel")}
+                    {
+                        "code": f["code"],
+                        "name": f["name"],
+                        "name_en": f.get("name_en", ""),
+                        "amount": f["amount"],
+                        "kind": f["kind"],
+                        "mode": f["mode"],
+                        "channel": f.get("channel"),
+                    }
                     for f in c["fees"]
                 ],
                 "components": [
-                    {"code": m["code"], "name": m["name"], "name_en": m.get("name_en", ""),
-                     "originals": m["originals"], "copies": m["copies"],
-                     "required": m["required"], "registry": m.get("registry")}
+                    {
+                        "code": m["code"],
+                        "name": m["name"],
+                        "name_en": m.get("name_en", ""),
+                        "originals": m["originals"],
+                        "copies": m["copies"],
+                        "required": m["required"],
+                        "registry": m.get("registry"),
+                    }
                     for m in c["components"]
                 ],
                 "form": {"schema": c["form"]["schema"], "ui": c["form"].get("ui", {})},
@@ -213,8 +272,15 @@ def _fill_version(version: ProcedureVersion, record: dict[str, Any], sector: Sec
 def refresh_search_text(version: ProcedureVersion, sector: Sector) -> None:
     version.search_name = fold(version.name)
     version.search_text = fold(
-        " ".join([version.name, version.name_en, version.procedure.code, sector.name,
-                  version.result_name])
+        " ".join(
+            [
+                version.name,
+                version.name_en,
+                version.procedure.code,
+                sector.name,
+                version.result_name,
+            ]
+        )
     )
 
 
@@ -222,29 +288,67 @@ def _write_children(version: ProcedureVersion, record: dict[str, Any]) -> None:
     version.legal_bases.all().delete()
     version.cases.all().delete()
     LegalBasis.objects.bulk_create(
-        LegalBasis(version=version, position=i, number=b["number"], title=b["title"],
-                   issued_on=_parse_date(b["date"]), issuer=b["issuer"])
+        LegalBasis(
+            version=version,
+            position=i,
+            number=b["number"],
+            title=b["title"],
+            issued_on=_parse_date(b["date"]),
+            issuer=b["issuer"],
+        )
         for i, b in enumerate(record["legal_basis"])
     )
     ways, fees, components = [], [], []
     for i, c in enumerate(record["cases"]):
         case = ProcedureCase.objects.create(
-            version=version, position=i, code=c["code"], name=c["name"], name_en=c["name_en"],
-            same_day_rule=c["same_day_rule"], form_schema=c["form"]["schema"],
-            form_ui=c["form"]["ui"], process=c["process"] or "",
+            version=version,
+            position=i,
+            code=c["code"],
+            name=c["name"],
+            name_en=c["name_en"],
+            same_day_rule=c["same_day_rule"],
+            form_schema=c["form"]["schema"],
+            form_ui=c["form"]["ui"],
+            process=c["process"] or "",
         )
-        ways += [WayOfPerforming(case=case, channel=w["channel"], duration=w["duration"],
-                                 duration_unit=w["duration_unit"], description=w["description"])
-                 for w in c["ways"]]
-        fees += [Fee(case=case, position=k, code=f["code"], name=f["name"], name_en=f["name_en"],
-                     amount=f["amount"], kind=f["kind"], mode=f["mode"],
-                     channel=f["channel"] or "")
-                 for k, f in enumerate(c["fees"])]
-        components += [Component(case=case, position=k, code=m["code"], name=m["name"],
-                                 name_en=m["name_en"], originals=m["originals"],
-                                 copies=m["copies"], required=m["required"],
-                                 registry=m["registry"] or "")
-                       for k, m in enumerate(c["components"])]
+        ways += [
+            WayOfPerforming(
+                case=case,
+                channel=w["channel"],
+                duration=w["duration"],
+                duration_unit=w["duration_unit"],
+                description=w["description"],
+            )
+            for w in c["ways"]
+        ]
+        fees += [
+            Fee(
+                case=case,
+                position=k,
+                code=f["code"],
+                name=f["name"],
+                name_en=f["name_en"],
+                amount=f["amount"],
+                kind=f["kind"],
+                mode=f["mode"],
+                channel=f["channel"] or "",
+            )
+            for k, f in enumerate(c["fees"])
+        ]
+        components += [
+            Component(
+                case=case,
+                position=k,
+                code=m["code"],
+                name=m["name"],
+                name_en=m["name_en"],
+                originals=m["originals"],
+                copies=m["copies"],
+                required=m["required"],
+                registry=m["registry"] or "",
+            )
+            for k, m in enumerate(c["components"])
+        ]
     WayOfPerforming.objects.bulk_create(ways)
     Fee.objects.bulk_create(fees)
     Component.objects.bulk_create(components)
@@ -279,11 +383,14 @@ def catalog_import(document: Any, *, actor: Any = None) -> ImportReport:
                 if _normalised(version_to_record(existing)) == record:
                     report.unchanged += 1
                     continue
-                problems.append(Problem(
-                    f"procedures[{i}]", "version",
-                    f"{record['code']} version {record['version']} is {existing.status} and "
-                    "cannot change; import the change as a new version",
-                ))
+                problems.append(
+                    Problem(
+                        f"procedures[{i}]",
+                        "version",
+                        f"{record['code']} version {record['version']} is {existing.status} and "
+                        "cannot change; import the change as a new version",
+                    )
+                )
                 continue
             version = existing or ProcedureVersion(procedure=procedure, number=record["version"])
             _fill_version(version, record, sectors[record["sector"]["code"]])
@@ -298,8 +405,12 @@ def catalog_import(document: Any, *, actor: Any = None) -> ImportReport:
             transaction.set_rollback(True)
             raise CatalogImportError(problems)
         if report.created or report.updated:
-            audit_record(action="catalog.imported", actor=actor, object_type="catalog",
-                         data={"created": report.created, "updated": report.updated})
+            audit_record(
+                action="catalog.imported",
+                actor=actor,
+                object_type="catalog",
+                data={"created": report.created, "updated": report.updated},
+            )
     return report
 
 
@@ -320,8 +431,13 @@ def procedure_draft_create(*, procedure: Procedure, actor: Any = None) -> Proced
         draft.published_at = None
         draft.save()
         _write_children(draft, record)
-        audit_record(action="procedure.draft_created", actor=actor, object_type="procedure",
-                     object_id=locked.code, data={"version": draft.number})
+        audit_record(
+            action="procedure.draft_created",
+            actor=actor,
+            object_type="procedure",
+            object_id=locked.code,
+            data={"version": draft.number},
+        )
     return draft
 
 
@@ -338,23 +454,35 @@ def procedure_version_publish(
             raise ValidationError({"procedure": problems})
         previous = (
             ProcedureVersion.objects.select_for_update()
-            .filter(procedure_id=locked.procedure_id, status=VersionStatus.PUBLISHED,
-                    effective_to__isnull=True)
+            .filter(
+                procedure_id=locked.procedure_id,
+                status=VersionStatus.PUBLISHED,
+                effective_to__isnull=True,
+            )
             .exclude(pk=locked.pk)
         )
         for old in previous:
             if old.effective_from and old.effective_from >= effective_from:
-                raise ValidationError({"effective_from": _(
-                    "The new version must take effect after the current one (%(date)s)."
-                ) % {"date": old.effective_from.strftime("%d/%m/%Y")}})
+                raise ValidationError(
+                    {
+                        "effective_from": _(
+                            "The new version must take effect after the current one (%(date)s)."
+                        )
+                        % {"date": old.effective_from.strftime("%d/%m/%Y")}
+                    }
+                )
             ProcedureVersion.objects.filter(pk=old.pk).update(effective_to=effective_from)
         locked.status = VersionStatus.PUBLISHED
         locked.effective_from = effective_from
         locked.published_at = now()
         locked.save(update_fields=["status", "effective_from", "published_at"])
-        audit_record(action="procedure.published", actor=actor, object_type="procedure",
-                     object_id=locked.procedure.code,
-                     data={"version": locked.number, "effective_from": effective_from.isoformat()})
+        audit_record(
+            action="procedure.published",
+            actor=actor,
+            object_type="procedure",
+            object_id=locked.procedure.code,
+            data={"version": locked.number, "effective_from": effective_from.isoformat()},
+        )
     return locked
 
 
@@ -370,8 +498,13 @@ def procedure_retire(*, procedure: Procedure, effective_to: date, actor: Any = N
             ProcedureVersion.objects.filter(pk=version.pk).update(
                 effective_to=effective_to, status=VersionStatus.RETIRED
             )
-        audit_record(action="procedure.retired", actor=actor, object_type="procedure",
-                     object_id=procedure.code, data={"effective_to": effective_to.isoformat()})
+        audit_record(
+            action="procedure.retired",
+            actor=actor,
+            object_type="procedure",
+            object_id=procedure.code,
+            data={"effective_to": effective_to.isoformat()},
+        )
 
 
 def publication_gaps(version: ProcedureVersion) -> list[str]:
@@ -394,5 +527,3 @@ def publication_gaps(version: ProcedureVersion) -> list[str]:
         for field_name, message in validate_form(case.form_schema, case.form_ui):
             gaps.append(f"{case.name}: {field_name}: {message}")
     return gaps
-
-

@@ -1,0 +1,185 @@
+"""Catalog search benchmark (issue: procedure catalog).
+
+Runs the production server command (gunicorn, production settings) on PostgreSQL with
+the 4,400-procedure synthetic catalog, then drives it over HTTP on localhost with 8
+concurrent keep-alive clients:
+
+- baseline: ``/healthz`` (a bare view with one SELECT 1, same server, same settings);
+- portal search: ``/thu-tuc/?q=<term>`` (server-rendered page);
+- API search: ``/api/v1/procedures/?q=<term>``.
+
+Each prints requests/s and p50/p95 latency and the ratio of its throughput to the
+baseline measured in the same run, and appends a section to bench/RESULTS.md.
+Usage: ``make bench`` (needs PostgreSQL on localhost; BENCH_DATABASE_URL overrides).
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import quote
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = ROOT / ".venv" / "bin"
+PORT = int(os.environ.get("BENCH_PORT", "8799"))
+DB = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@localhost:5432/motcua_bench")
+CLIENTS = 8
+DURATION = float(os.environ.get("BENCH_SECONDS", "10"))
+TERMS = [
+    "ho chieu",
+    "giấy phép xây dựng",
+    "DANG KY",
+    "cap lai giay phep lai xe",
+    "dat dai",
+    "an toàn thực phẩm",
+    "gia han",
+    "9.000123",
+]
+
+
+def env() -> dict[str, str]:
+    e = dict(os.environ)
+    e.update(
+        {
+            "MOTCUA_ENVIRONMENT": "production",
+            "SECRET_KEY": "bench-only-" + "x" * 60,
+            "DATABASE_URL": DB,
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "MOTCUA_PUBLIC_URL": f"http://127.0.0.1:{PORT}",
+            "CACHE_URL": "redis://127.0.0.1:6379/5",
+            "EMAIL_HOST": "localhost",
+            "SECURE_SSL_REDIRECT": "false",
+            "LOG_LEVEL": "WARNING",
+        }
+    )
+    return e
+
+
+def prepare() -> None:
+    name = DB.rsplit("/", 1)[1]
+    subprocess.run(["dropdb", "-h", "localhost", "-U", "postgres", "--if-exists", name], check=True)
+    subprocess.run(["createdb", "-h", "localhost", "-U", "postgres", name], check=True)
+    for args in (
+        ["migrate", "-v0"],
+        ["catalog", "generate", "--count", "4400"],
+        ["catalog", "import", str(ROOT / "src/motcua/catalog/seed/procedures.json")],
+    ):
+        subprocess.run(
+            [str(BIN / "motcua"), *args], env=env(), check=True, stdout=subprocess.DEVNULL
+        )
+
+
+def load(path_for: list[str]) -> tuple[float, list[float], int]:
+    latencies: list[float] = []
+    errors = 0
+    lock = threading.Lock()
+    stop = time.monotonic() + DURATION
+
+    def client(n: int) -> None:
+        nonlocal errors
+        conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=10)
+        mine: list[float] = []
+        i = n
+        while time.monotonic() < stop:
+            path = path_for[i % len(path_for)]
+            i += 1
+            t0 = time.perf_counter()
+            conn.request("GET", path, headers={"Host": "127.0.0.1"})
+            resp = conn.getresponse()
+            resp.read()
+            mine.append(time.perf_counter() - t0)
+            if resp.status != 200:
+                with lock:
+                    errors += 1
+        with lock:
+            latencies.extend(mine)
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(CLIENTS)]
+    t0 = time.monotonic()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return time.monotonic() - t0, latencies, errors
+
+
+def summarise(name: str, elapsed: float, lat: list[float], errors: int) -> dict[str, float]:
+    lat.sort()
+    rps = len(lat) / elapsed
+    p50 = statistics.median(lat) * 1000
+    p95 = lat[int(len(lat) * 0.95)] * 1000
+    print(f"{name:28} {rps:8.1f} req/s  p50 {p50:6.1f} ms  p95 {p95:6.1f} ms  errors {errors}")
+    return {"rps": rps, "p50": p50, "p95": p95, "errors": errors}
+
+
+def main() -> None:
+    prepare()
+    subprocess.run(
+        [str(BIN / "motcua"), "collectstatic", "--no-input", "-v0"], env=env(), check=True
+    )
+    server = subprocess.Popen(
+        [
+            str(BIN / "gunicorn"),
+            "-c",
+            str(ROOT / "deploy/gunicorn.conf.py"),
+            "--bind",
+            f"127.0.0.1:{PORT}",
+            "motcua.config.wsgi:application",
+        ],
+        env=env(),
+        cwd=ROOT,
+    )
+    try:
+        for _ in range(100):
+            try:
+                c = http.client.HTTPConnection("127.0.0.1", PORT, timeout=1)
+                c.request("GET", "/healthz")
+                if c.getresponse().status == 200:
+                    break
+            except OSError:
+                time.sleep(0.2)
+        load(["/healthz"])  # warm-up
+        base = summarise("baseline /healthz", *load(["/healthz"]))
+        portal = summarise("portal /thu-tuc/?q=", *load([f"/thu-tuc/?q={quote(t)}" for t in TERMS]))
+        api = summarise(
+            "api /api/v1/procedures/?q=",
+            *load([f"/api/v1/procedures/?q={quote(t)}" for t in TERMS]),
+        )
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+    lines = [
+        f"\n## Catalog search — {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
+        f"Machine: {platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}; "
+        f"PostgreSQL on localhost; 4,400 synthetic + seed procedures; {CLIENTS} clients, "
+        f"{DURATION:.0f} s each; command: `make bench`.",
+        "",
+        "| scenario | req/s | p50 ms | p95 ms | throughput ÷ baseline |",
+        "| --- | ---: | ---: | ---: | ---: |",
+    ]
+    for name, r in (
+        ("baseline `/healthz`", base),
+        ("portal search page", portal),
+        ("API search", api),
+    ):
+        lines.append(
+            f"| {name} | {r['rps']:.0f} | {r['p50']:.1f} | {r['p95']:.1f} | "
+            f"{r['rps'] / base['rps']:.2f} |"
+        )
+    with (ROOT / "bench/RESULTS.md").open("a", encoding="utf-8") as fh:
+        fh.write("\n".join(lines) + "\n")
+    print("\n".join(lines))
+    sys.exit(1 if portal["errors"] or api["errors"] else 0)
+
+
+if __name__ == "__main__":
+    main()
