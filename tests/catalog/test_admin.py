@@ -18,9 +18,15 @@ def _form_data(case: ProcedureCase, **changes: object) -> dict[str, object]:
     import json
 
     data = {
-        "version": case.version_id, "position": 0, "code": case.code, "name": case.name,
-        "name_en": case.name_en, "same_day_rule": "", "process": "",
-        "form_schema": json.dumps(FORM["schema"]), "form_ui": json.dumps(FORM["ui"]),
+        "version": case.version_id,
+        "position": 0,
+        "code": case.code,
+        "name": case.name,
+        "name_en": case.name_en,
+        "same_day_rule": "",
+        "process": "",
+        "form_schema": json.dumps(FORM["schema"]),
+        "form_ui": json.dumps(FORM["ui"]),
     }
     data.update(changes)
     return data
@@ -36,8 +42,9 @@ def test_invalid_json_schema_is_refused_on_the_field() -> None:
     )
     assert not form.is_valid()
     assert "form_schema" in form.errors and "JSON Schema" in str(form.errors["form_schema"])
-    form = CaseForm(data=_form_data(case, form_ui='{"prefill": {"ghost": "account.email"}}'),
-                    instance=case)
+    form = CaseForm(
+        data=_form_data(case, form_ui='{"prefill": {"ghost": "account.email"}}'), instance=case
+    )
     assert not form.is_valid() and "form_ui" in form.errors
 
 
