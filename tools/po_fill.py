@@ -33,7 +33,9 @@ def main() -> None:
             message.string = message.id
             message.flags.discard("fuzzy")
         elif key in table:
-            message.string = table[key]
+            value = table[key]
+            # Vietnamese has one plural form: msgstr[0] only.
+            message.string = (value,) if isinstance(message.id, tuple | list) else value
             message.flags.discard("fuzzy")
         elif not message.string:
             missing.append(key)

@@ -1,0 +1,103 @@
+"""How catalog values read on the portal: names in the active language, money, durations.
+
+Every sentence is a whole translatable string with placeholders (no gluing of pieces),
+so a translator sees ``%(count)s working days`` and can order the words freely.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from babel.numbers import format_decimal
+from django.utils.translation import get_language, gettext, ngettext, to_locale
+
+from motcua.catalog.models import (
+    Channel,
+    DurationUnit,
+    Level,
+    ProcedureCase,
+    ProcedureVersion,
+    Subject,
+    WayOfPerforming,
+)
+
+CHANNEL_ORDER: list[str] = [channel.value for channel in Channel]
+UNIT_ORDER: list[str] = [
+    DurationUnit.WORKING_HOURS.value,
+    DurationUnit.WORKING_DAYS.value,
+    DurationUnit.CALENDAR_DAYS.value,
+]
+
+
+def english_active() -> bool:
+    return (get_language() or "vi").lower().startswith("en")
+
+
+def localized(obj: Any, field: str = "name") -> str:
+    """``obj.<field>_en`` when English is active and it is filled, else ``obj.<field>``."""
+    if english_active():
+        english = getattr(obj, f"{field}_en", "")
+        if english:
+            return str(english)
+    return str(getattr(obj, field))
+
+
+def money_vnd(amount: int) -> str:
+    """An amount in đồng with the thousands separator of the active language."""
+    locale = to_locale(get_language() or "vi")
+    return gettext("%(amount)s VND") % {"amount": format_decimal(amount, locale=locale)}
+
+
+def duration_text(count: int, unit: str) -> str:
+    if unit == DurationUnit.WORKING_HOURS:
+        text = ngettext("%(count)s working hour", "%(count)s working hours", count)
+    elif unit == DurationUnit.CALENDAR_DAYS:
+        text = ngettext("%(count)s calendar day", "%(count)s calendar days", count)
+    else:
+        text = ngettext("%(count)s working day", "%(count)s working days", count)
+    return text % {"count": count}
+
+
+def duration_range_text(low: int, high: int, unit: str) -> str:
+    if low == high:
+        return duration_text(low, unit)
+    if unit == DurationUnit.WORKING_HOURS:
+        text = gettext("%(low)s to %(high)s working hours")
+    elif unit == DurationUnit.CALENDAR_DAYS:
+        text = gettext("%(low)s to %(high)s calendar days")
+    else:
+        text = gettext("%(low)s to %(high)s working days")
+    return text % {"low": low, "high": high}
+
+
+def duration_summary(version: ProcedureVersion) -> str:
+    """Shortest to longest time limit over every case and channel, per unit.
+
+    Reads ``cases`` and their ``ways`` as prefetched by the caller (no query per row).
+    """
+    spans: dict[str, tuple[int, int]] = {}
+    for case in version.cases.all():
+        for way in case.ways.all():
+            low, high = spans.get(way.duration_unit, (way.duration, way.duration))
+            spans[way.duration_unit] = (min(low, way.duration), max(high, way.duration))
+    ordered = sorted(spans, key=lambda u: UNIT_ORDER.index(u) if u in UNIT_ORDER else 99)
+    return "; ".join(duration_range_text(*spans[unit], unit) for unit in ordered)
+
+
+def ordered_ways(case: ProcedureCase) -> list[WayOfPerforming]:
+    """The ways of a case in the legal order: in person, online, by post."""
+    return sorted(
+        case.ways.all(),
+        key=lambda w: CHANNEL_ORDER.index(w.channel) if w.channel in CHANNEL_ORDER else 99,
+    )
+
+
+def level_labels(values: Iterable[str]) -> list[str]:
+    labels = dict(Level.choices)
+    return [str(labels.get(value, value)) for value in values]
+
+
+def subject_labels(values: Iterable[str]) -> list[str]:
+    labels = dict(Subject.choices)
+    return [str(labels.get(value, value)) for value in values]
