@@ -316,7 +316,10 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_THROTTLE_RATES": {"public": "60/min", "anon": "120/min"},
+    "DEFAULT_THROTTLE_RATES": {
+        "public": env("API_THROTTLE_PUBLIC", "60/min"),
+        "anon": env("API_THROTTLE_ANON", "120/min"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "motcua API",
