@@ -58,8 +58,8 @@ def env() -> dict[str, str]:
             "EMAIL_HOST": "localhost",
             "SECURE_SSL_REDIRECT": "false",
             "LOG_LEVEL": "WARNING",
-        # One load generator on one address: lift the per-address API throttle.
-        "API_THROTTLE_ANON": "10000000/min",
+            # One load generator on one address: lift the per-address API throttle.
+            "API_THROTTLE_ANON": "10000000/min",
         }
     )
     return e
