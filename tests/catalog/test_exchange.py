@@ -112,7 +112,6 @@ def test_synthetic_generator_builds_valid_procedures() -> None:
     assert report.created == 30
 
 
-@pytest.mark.skipif(not SEED.exists(), reason="seed content file not present")
 def test_the_seed_catalog_is_valid_and_complete() -> None:
     data = json.loads(SEED.read_text(encoding="utf-8"))
     report = catalog_import(data)
