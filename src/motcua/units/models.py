@@ -108,6 +108,15 @@ class Unit(models.Model):
         help_text=_("The unit that took over this one's work after a reorganisation."),
     )
 
+    office_hours = models.JSONField(
+        _("office hours"),
+        default=list,
+        blank=True,
+        help_text=_(
+            'Periods such as [["07:00", "11:30"], ["13:30", "17:00"]]; empty: the default.'
+        ),
+    )
+
     objects = UnitQuerySet.as_manager()
 
     class Meta:
@@ -172,3 +181,32 @@ class RoleAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.role} @ {self.unit_id}"
+
+
+class AdjustmentKind(models.TextChoices):
+    DAY_OFF = "day_off", _("day off")
+    WORKING_DAY = "working_day", _("extra working day")
+
+
+class CalendarAdjustment(models.Model):
+    """A day off or an extra working day (e.g. a make-up Saturday) that admins maintain.
+
+    Empty ``province_code``: the whole country (e.g. a government swap the ``holidays``
+    package does not know yet); otherwise one province only.
+    """
+
+    day = models.DateField(_("day"))
+    kind = models.CharField(_("kind"), max_length=16, choices=AdjustmentKind.choices)
+    province_code = models.CharField(_("province"), max_length=8, blank=True)
+    reason = models.CharField(_("reason"), max_length=300)
+
+    class Meta:
+        verbose_name = _("calendar adjustment")
+        verbose_name_plural = _("calendar adjustments")
+        ordering = ["day"]
+        constraints = [
+            models.UniqueConstraint(fields=["day", "province_code"], name="calendar_day_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.kind}"

@@ -1,0 +1,63 @@
+"""Writing to and draining the transactional outbox."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from django.db import transaction
+
+from motcua.core.clock import now
+from motcua.integrations.models import OutboxMessage
+
+MAX_BACKOFF = timedelta(hours=1)
+
+
+def outbox_enqueue(
+    *, topic: str, key: str, payload: dict[str, Any], province_code: str = ""
+) -> OutboxMessage:
+    """Add a message; must run inside the transaction of the change it reports."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("outbox_enqueue must run inside the transaction of its change")
+    return OutboxMessage.objects.create(
+        topic=topic, key=key, payload=payload, province_code=province_code
+    )
+
+
+def outbox_deliver(*, topic: str, send: Callable[[OutboxMessage], None], limit: int = 100) -> int:
+    """Send pending messages of ``topic`` in order; failures are retried with backoff.
+
+    ``send`` raises to signal failure. Messages are locked with SKIP LOCKED so several
+    workers can drain the outbox together. Returns the number delivered.
+    """
+    delivered = 0
+    with transaction.atomic():
+        pending = list(
+            OutboxMessage.objects.select_for_update(skip_locked=True)
+            .filter(topic=topic, delivered_at__isnull=True)
+            .order_by("id")[:limit]
+        )
+        blocked_keys: set[str] = set()
+        for message in pending:
+            if message.key in blocked_keys or (
+                message.next_attempt_at and message.next_attempt_at > now()
+            ):
+                blocked_keys.add(message.key)  # keep per-key order
+                continue
+            try:
+                send(message)
+            except Exception as exc:  # any failure of the receiver: retry later
+                message.attempts += 1
+                message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+                message.next_attempt_at = now() + min(
+                    timedelta(seconds=2**message.attempts), MAX_BACKOFF
+                )
+                message.save(update_fields=["attempts", "last_error", "next_attempt_at"])
+                blocked_keys.add(message.key)
+                continue
+            message.delivered_at = now()
+            message.attempts += 1
+            message.save(update_fields=["delivered_at", "attempts"])
+            delivered += 1
+    return delivered
