@@ -38,10 +38,10 @@ class World:
 
     def submit(self, *, actor: User | None = None, **changes: object) -> Dossier:
         actor = actor or self.citizen
-        kwargs: dict[str, object] = dict(
-            actor=actor,
-            case=self.case,
-            applicant=Applicant(
+        kwargs: dict[str, object] = {
+            "actor": actor,
+            "case": self.case,
+            "applicant": Applicant(
                 kind="citizen",
                 name="Nguyễn Thị Lan",
                 id_number=CITIZEN_ID,
@@ -49,11 +49,11 @@ class World:
                 phone="0912345678",
                 email="lan@example.invalid",
             ),
-            channel="online",
-            receiving_unit=self.section,
-            form_data={"full_name": "Nguyễn Thị Lan", "id_number": CITIZEN_ID},
-            components=[ComponentInput("TP1"), ComponentInput("TP2")],
-        )
+            "channel": "online",
+            "receiving_unit": self.section,
+            "form_data": {"full_name": "Nguyễn Thị Lan", "id_number": CITIZEN_ID},
+            "components": [ComponentInput("TP1"), ComponentInput("TP2")],
+        }
         kwargs.update(changes)
         return dossier_submit(**kwargs)  # type: ignore[arg-type]
 

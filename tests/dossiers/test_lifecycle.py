@@ -104,7 +104,7 @@ def test_supplement_only_once(world: World) -> None:
     S.dossier_request_supplement(actor=world.reception, public_id=d.code, items=["A"], reason="r")
     S.dossier_supplement(actor=world.citizen, public_id=d.code)
     before = _effects(d)
-    with pytest.raises(DomainError, match="only once|một lần"):
+    with pytest.raises(DomainError, match=r"only once|một lần"):
         S.dossier_request_supplement(
             actor=world.specialist, public_id=d.code, items=["B"], reason="r"
         )
@@ -142,7 +142,7 @@ def test_extension_once_and_at_least_a_working_day_ahead(
         actor=world.specialist, public_id=d.code, reason="Xin lỗi", new_due=t0 + timedelta(days=7)
     )
     assert d.extension_count == 1 and d.original_due_at != d.due_at
-    with pytest.raises(DomainError, match="once|một lần"):
+    with pytest.raises(DomainError, match=r"once|một lần"):
         S.dossier_apologise_extend(
             actor=world.specialist, public_id=d.code, reason="x", new_due=t0 + timedelta(days=9)
         )
@@ -153,7 +153,7 @@ def test_late_apology_is_refused(world: World, monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setattr(S, "now", lambda: t0)
     d = S.dossier_receive(actor=world.reception, public_id=str(world.submit().reference))
     Dossier.objects.filter(pk=d.pk).update(due_at=t0 + timedelta(hours=4))
-    with pytest.raises(DomainError, match="working day|ngày làm việc"):
+    with pytest.raises(DomainError, match=r"working day|ngày làm việc"):
         S.dossier_apologise_extend(
             actor=world.specialist, public_id=d.code, reason="r", new_due=t0 + timedelta(days=5)
         )
