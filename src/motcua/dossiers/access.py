@@ -75,7 +75,7 @@ def visible_dossiers(user: User, roles: ActorRoles | None = None) -> QuerySet[Do
     supporting = Dossier.supporting_units.through.objects.filter(
         dossier_id=OuterRef("pk"), unit_id__in=units
     )
-    rule = Q(receiving_unit_id__in=units) | Q(handling_unit_id__in=units) | Exists(supporting)
+    rule: Q = Q(receiving_unit_id__in=units) | Q(handling_unit_id__in=units) | Q(Exists(supporting))
     if roles.supervised_provinces:
         rule |= Q(province_code__in=list(roles.supervised_provinces))
     return qs.filter(rule)
