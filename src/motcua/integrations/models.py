@@ -38,3 +38,40 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.topic}:{self.key}#{self.pk}"
+
+
+class IntegrationClient(models.Model):
+    """Another system calling the API (e.g. the national portal handing over dossiers).
+
+    It authenticates with ``Authorization: Token <token>``. Only the SHA-256 of the token
+    is stored: the token is shown once, when the client is created
+    (``motcua create-integration-client``), and cannot be read back.
+    """
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    unit = models.ForeignKey(
+        "units.Unit",
+        verbose_name=_("receiving unit"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("The unit this client hands dossiers to unless it names another."),
+    )
+    scopes = models.JSONField(
+        _("scopes"), default=list, blank=True, help_text=_('What it may do, e.g. ["intake"].')
+    )
+    token_hash = models.CharField(_("token hash (SHA-256)"), max_length=64, unique=True)
+    token_prefix = models.CharField(
+        _("token prefix"), max_length=8, help_text=_("The first characters, to recognise it.")
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("integration client")
+        verbose_name_plural = _("integration clients")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def has_scope(self, scope: str) -> bool:
+        return isinstance(self.scopes, list) and scope in self.scopes
