@@ -7,6 +7,9 @@ from django.urls import URLPattern, path, re_path
 
 from motcua.catalog import api as catalog
 from motcua.catalog.models import CODE_VALIDATOR
+from motcua.dossiers import api as dossiers
+from motcua.dossiers import api_lookup as dossier_lookup
+from motcua.dossiers.lifecycle import ACTIONS
 
 app_name = "api"
 
@@ -31,4 +34,23 @@ urlpatterns: list[URLPattern] = [
         name="procedure-version",
     ),
     path("sectors/", catalog.SectorListView.as_view(), name="sector-list"),
+    # Dossiers: {id} is the code or, before reception, the reference UUID; the views check it.
+    path("dossiers/", dossiers.DossierListView.as_view(), name="dossier-list"),
+    path("dossiers/<str:id>/", dossiers.DossierDetailView.as_view(), name="dossier-detail"),
+    *(
+        path(
+            f"dossiers/<str:id>/{action}/",
+            dossiers.command_view(action).as_view(),
+            name=f"dossier-{action}",
+        )
+        for action in ACTIONS
+    ),
+    path("intake/dossiers/", dossiers.IntakeView.as_view(), name="intake-dossiers"),
+    path(
+        "public/dossiers/<str:code>/",
+        dossier_lookup.PublicDossierLookupView.as_view(),
+        name="dossier-public-lookup",
+    ),
+    # Anything else under these prefixes (an unknown action, a missing final slash): JSON 404.
+    re_path(r"^(?:dossiers|intake|public)(?:/.*)?$", dossiers.UnknownAddressView.as_view()),
 ]

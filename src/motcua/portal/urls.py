@@ -4,7 +4,7 @@ from typing import cast
 from django.urls import URLPattern, path, re_path
 
 from motcua.catalog.models import CODE_VALIDATOR
-from motcua.portal import views
+from motcua.portal import lookup, views
 
 app_name = "portal"
 
@@ -15,4 +15,5 @@ urlpatterns: list[URLPattern] = [
     path("", views.home, name="home"),
     path("thu-tuc/", views.catalog, name="catalog"),
     re_path(rf"^thu-tuc/(?P<code>{CODE})/$", views.procedure, name="procedure"),
+    path("tra-cuu-ho-so/", lookup.dossier_lookup, name="dossier_lookup"),
 ]

@@ -1,0 +1,177 @@
+"""Public look-up of a dossier by its code and the applicant's ID number.
+
+Anyone holding the receipt slip may follow the dossier (the slip's QR code points to
+the portal page). The answer holds the procedure, the status (label and national
+code), the received and due dates, and the timeline as action labels and times — no
+names, reasons, units' staff or personal data.
+
+A wrong pair (code + ID number) answers exactly like an unknown code, so the look-up
+cannot tell whether a code exists. Both doors are rate-limited against enumeration:
+the API with DRF's ``public`` throttle scope (``API_THROTTLE_PUBLIC``), the portal page
+with a per-address limit (``motcua.portal.lookup``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import serializers
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+
+from motcua.dossiers.access import DossierNotFound
+from motcua.dossiers.api_common import (
+    DetailErrorSerializer,
+    DossierStatusField,
+    FieldErrorsSerializer,
+    JSONAPIView,
+)
+from motcua.dossiers.models import Dossier, Status
+
+# Dossier codes as issued (``H15.50.05.13-261008-0975``) or accepted from national systems.
+DOSSIER_CODE = re.compile(r"[0-9A-Za-z][0-9A-Za-z._-]{0,63}")
+# A 12-digit personal ID number or a 10/13/14-character tax code.
+ID_NUMBER = re.compile(r"[0-9][0-9-]{8,13}")
+
+ACTION_LABELS: dict[str, Any] = {
+    "submit": _("Submitted"),
+    "receive": _("Received"),
+    "refuse": _("Not received"),
+    "request_supplement": _("Supplement requested"),
+    "supplement": _("Supplement provided"),
+    "forward": _("Handed over for processing"),
+    "send_back": _("Sent back for rework"),
+    "approve": _("Approved"),
+    "mark_result_ready": _("Result ready"),
+    "request_payment": _("Payment requested"),
+    "confirm_payment": _("Payment confirmed"),
+    "return_result": _("Result returned"),
+    "withdraw": _("Withdrawn at the applicant's request"),
+    "stop": _("Processing stopped"),
+    "apologise_extend": _("New promised date (with apology)"),
+}
+
+
+@dataclass(frozen=True)
+class PublicStep:
+    action: str
+    label: str
+    occurred_at: datetime
+
+
+@dataclass(frozen=True)
+class PublicDossier:
+    """What the public look-up may show, and nothing more."""
+
+    code: str
+    procedure_code: str
+    procedure_name: str
+    status: str
+    status_label: str
+    national_status: int
+    received_at: datetime | None
+    due_at: datetime | None
+    timeline: list[PublicStep]
+
+
+def dossier_public_lookup(*, code: str, id_number: str) -> PublicDossier:
+    """The dossier with this code whose applicant has this ID number; else DossierNotFound."""
+    code, id_number = code.strip(), id_number.strip()
+    if not (DOSSIER_CODE.fullmatch(code) and ID_NUMBER.fullmatch(id_number)):
+        raise DossierNotFound(code)
+    dossier = (
+        Dossier.objects.select_related("procedure_version__procedure")
+        .filter(code=code, applicant_id_number=id_number)
+        .first()
+    )
+    if dossier is None:
+        raise DossierNotFound(code)
+    version = dossier.procedure_version
+    english = (get_language() or "vi").lower().startswith("en")
+    steps = dossier.events.order_by("seq").values_list("action", "occurred_at")
+    return PublicDossier(
+        code=dossier.code or "",
+        procedure_code=version.procedure.code,
+        procedure_name=(version.name_en if english and version.name_en else version.name),
+        status=dossier.status,
+        status_label=str(Status(dossier.status).label),
+        national_status=dossier.national_status,
+        received_at=dossier.received_at,
+        due_at=dossier.due_at,
+        timeline=[
+            PublicStep(action=a, label=str(ACTION_LABELS.get(a, a)), occurred_at=t)
+            for a, t in steps
+        ],
+    )
+
+
+class PublicStepSerializer(serializers.Serializer[PublicStep]):
+    action = serializers.CharField()
+    label = serializers.CharField()
+    occurred_at = serializers.DateTimeField()
+
+
+class PublicDossierSerializer(serializers.Serializer[PublicDossier]):
+    code = serializers.CharField()
+    procedure_code = serializers.CharField()
+    procedure_name = serializers.CharField()
+    status = DossierStatusField()
+    status_label = serializers.CharField()
+    national_status = serializers.IntegerField(help_text="TrangThaiHoSo, 1–10.")
+    received_at = serializers.DateTimeField(allow_null=True)
+    due_at = serializers.DateTimeField(allow_null=True)
+    timeline = PublicStepSerializer(many=True)
+
+
+class LookupQuerySerializer(serializers.Serializer[Any]):
+    id_number = serializers.CharField(
+        max_length=20, help_text="The applicant's personal ID number or tax code."
+    )
+
+
+@extend_schema_view(
+    get=extend_schema(
+        operation_id="dossier_public_lookup",
+        summary="Follow a dossier by its code and the applicant's ID number (no login)",
+        description="A wrong pair answers exactly like an unknown code (404). Throttled "
+        "(scope `public`); no personal data in the answer.",
+        parameters=[
+            OpenApiParameter("code", str, OpenApiParameter.PATH, description="Dossier code."),
+            LookupQuerySerializer,
+        ],
+        responses={
+            200: PublicDossierSerializer,
+            400: OpenApiResponse(FieldErrorsSerializer, "The ID number is missing."),
+            404: OpenApiResponse(DetailErrorSerializer, "No dossier with this code and ID."),
+            429: OpenApiResponse(DetailErrorSerializer, "Too many look-ups; retry later."),
+        },
+    )
+)
+class PublicDossierLookupView(JSONAPIView):
+    authentication_classes: list[type] = []
+    permission_classes = [AllowAny]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "public"
+
+    def get(self, request: Request, **kwargs: str) -> Response:
+        query = LookupQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        found = dossier_public_lookup(
+            code=kwargs["code"], id_number=query.validated_data["id_number"]
+        )
+        response = Response(PublicDossierSerializer(found).data)
+        response["Cache-Control"] = "no-store"
+        return response
