@@ -106,6 +106,8 @@ def access_dossier(user: User, public_id: str, *, for_update: bool = False) -> D
 def may_take(user: User, dossier: Dossier, action: str, roles: ActorRoles | None = None) -> bool:
     """Whether ``user`` may take ``action`` on ``dossier`` (status not considered)."""
     transition = TRANSITIONS[action]
+    if not user.is_active:
+        return False
     if user.kind == AccountKind.CITIZEN:
         return transition.applicant and dossier.applicant_account_id == user.pk
     roles = roles or actor_roles(user)

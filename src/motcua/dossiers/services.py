@@ -23,7 +23,13 @@ from motcua.accounts.models import AccountKind, User
 from motcua.accounts.validators import validate_personal_id, validate_tax_code
 from motcua.audit.services import audit_record
 from motcua.catalog.models import Channel, ProcedureCase, ProcedureVersion
-from motcua.core.calendar import DurationUnit, due_at, extend_for_pause, working_time_between
+from motcua.core.calendar import (
+    DurationUnit,
+    add_working_time,
+    due_at,
+    extend_for_pause,
+    working_time_between,
+)
 from motcua.core.clock import local_now, now
 from motcua.core.errors import Conflict, DomainError, PermissionDenied
 from motcua.dossiers.access import DossierNotFound, access_dossier, actor_roles, may_take
@@ -379,18 +385,23 @@ def dossier_supplement(*, actor: User, public_id: str, note: str = "") -> Dossie
     return _perform(actor=actor, public_id=public_id, action="supplement", reason=note, apply=apply)
 
 
+def _move_to(d: Dossier, to_unit: Unit | None) -> None:
+    """Hand the dossier to ``to_unit`` (if another); the previous unit keeps seeing it."""
+    if to_unit is not None and to_unit.pk != d.handling_unit_id:
+        if not to_unit.is_valid_on(local_now().date()):
+            raise InvalidInput({"to_unit": [_("This unit no longer exists.")]})
+        d.supporting_units.add(d.handling_unit)
+        d.handling_unit = to_unit
+    d.approved = False
+
+
 def dossier_forward(
     *, actor: User, public_id: str, to_unit: Unit | None = None, note: str = ""
 ) -> Dossier:
     """Hand over to the next step, or to another unit (inter-agency)."""
 
     def apply(d: Dossier) -> _Step:
-        if to_unit is not None and to_unit.pk != d.handling_unit_id:
-            if not to_unit.is_valid_on(local_now().date()):
-                raise InvalidInput({"to_unit": [_("This unit no longer exists.")]})
-            d.supporting_units.add(d.handling_unit)
-            d.handling_unit = to_unit
-        d.approved = False
+        _move_to(d, to_unit)
         return _Step(to_unit=to_unit)
 
     return _perform(actor=actor, public_id=public_id, action="forward", reason=note, apply=apply)
@@ -400,10 +411,7 @@ def dossier_send_back(
     *, actor: User, public_id: str, reason: str, to_unit: Unit | None = None
 ) -> Dossier:
     def apply(d: Dossier) -> _Step:
-        if to_unit is not None and to_unit.pk != d.handling_unit_id:
-            d.supporting_units.add(d.handling_unit)
-            d.handling_unit = to_unit
-        d.approved = False
+        _move_to(d, to_unit)
         return _Step(to_unit=to_unit)
 
     return _perform(
@@ -496,12 +504,23 @@ def dossier_apologise_extend(
             raise DomainError(_("The promised date may be extended only once."))
         assert d.due_at is not None
         calendar = work_calendar(d.province_code)
-        if working_time_between(now(), d.due_at, calendar=calendar) < ONE_WORKING_DAY:
+        current = now()
+        if current >= d.due_at or (
+            working_time_between(current, d.due_at, calendar=calendar) < ONE_WORKING_DAY
+        ):
             raise DomainError(
                 _("The apology must be sent at least one working day before the due time.")
             )
         if new_due <= d.due_at:
             raise InvalidInput({"new_due": [_("The new date must be after the promised one.")]})
+        hours = office_hours(d.handling_unit)
+        if (
+            add_working_time(new_due, timedelta(0), calendar=calendar, office_hours=hours)
+            != new_due
+        ):
+            raise InvalidInput(
+                {"new_due": [_("Promise a time within office hours of a working day.")]}
+            )
         old = d.due_at
         d.due_at = new_due
         d.extension_count += 1
