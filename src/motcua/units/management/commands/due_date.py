@@ -4,6 +4,12 @@ Example::
 
     motcua due-date --received "2027-02-03 16:10" --duration 3 --unit working-days
     2027-02-15T16:10:00+07:00
+
+``--province 01`` adds the days off and extra working days that administrators keep
+for the country and for that province (``units.CalendarAdjustment``, read through
+``units.selectors.work_calendar``). Days given with ``--days-off`` / ``--working-days``
+are merged in and win over the stored ones for the same day. The command lives in
+``units`` because ``core`` may not read units (import-linter layers).
 """
 
 from __future__ import annotations
@@ -14,6 +20,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from motcua.core.calendar import VN_TZ, DurationUnit, WorkCalendar, due_at
+from motcua.units.models import AdministrativeArea, CalendarAdjustment, Unit
+from motcua.units.selectors import work_calendar
 
 _UNITS = ", ".join(unit.value for unit in DurationUnit)
 
@@ -61,6 +69,40 @@ def _parse_days(value: str | None, option: str) -> frozenset[date]:
     return frozenset(days)
 
 
+def _parse_province(value: str) -> str:
+    """The province (tenant) code, e.g. ``01``; the agency form ``H01`` is accepted too."""
+    text = value.strip()
+    code = text[1:] if text[:1] in {"H", "h"} else text
+    known = (
+        AdministrativeArea.objects.filter(code=code, parent__isnull=True).exists()
+        or Unit.objects.filter(province_code=code).exists()
+        or CalendarAdjustment.objects.filter(province_code=code).exists()
+    )
+    if not (code.isdigit() and len(code) == 2) or not known:
+        raise CommandError(
+            f'--province: unknown province "{value}"; give its 2-digit code, e.g. 01 for '
+            "Hà Nội (the provinces come from: motcua load-units)"
+        )
+    return code
+
+
+def _calendar(
+    province: str | None, days_off: frozenset[date], working_days: frozenset[date]
+) -> WorkCalendar:
+    """The options' adjustments, merged over the stored ones of the province if given."""
+    if province is None:
+        return WorkCalendar(extra_days_off=days_off, extra_working_days=working_days)
+    both = days_off & working_days
+    if both:  # the same message as WorkCalendar's, before the stored days mask it
+        listed = ", ".join(sorted(day.isoformat() for day in both))
+        raise ValueError(f"days both off and working: {listed}")
+    stored = work_calendar(province)
+    return WorkCalendar(
+        extra_days_off=(stored.extra_days_off - working_days) | days_off,
+        extra_working_days=(stored.extra_working_days - days_off) | working_days,
+    )
+
+
 class Command(BaseCommand):
     help = (
         "Print the due date-time (ISO 8601, +07:00) of a dossier received at --received "
@@ -95,6 +137,12 @@ class Command(BaseCommand):
             default="",
             help="Extra working days (e.g. make-up Saturdays), comma-separated YYYY-MM-DD.",
         )
+        parser.add_argument(
+            "--province",
+            default=None,
+            help="Province code (e.g. 01): also apply the days off and extra working days "
+            "that administrators keep for the country and this province.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         received = _parse_received(str(options["received"]))
@@ -109,11 +157,12 @@ class Command(BaseCommand):
                 )
         elif duration < 1:
             raise CommandError(f"--duration: must be at least 1 (got {duration})")
+        days_off = _parse_days(options["days_off"], "--days-off")
+        working_days = _parse_days(options["working_days"], "--working-days")
+        province = options.get("province")
+        province = _parse_province(str(province)) if province is not None else None
         try:
-            calendar = WorkCalendar(
-                extra_days_off=_parse_days(options["days_off"], "--days-off"),
-                extra_working_days=_parse_days(options["working_days"], "--working-days"),
-            )
+            calendar = _calendar(province, days_off, working_days)
         except ValueError as error:
             raise CommandError(f"--days-off/--working-days: {error}") from None
         try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from io import StringIO
 
 import pytest
@@ -129,3 +130,115 @@ def test_the_motcua_console_command_maps_due_date(capsys: pytest.CaptureFixture[
     main(["motcua", "due-date", *cli("2026-08-21 16:10", "1", "working-days")])
     # Saturday 22/8/2026 is a working day (swapped with Monday 31/8).
     assert capsys.readouterr().out == "2026-08-22T16:10:00+07:00\n"
+
+
+# --- --province: the days administrators keep (units.CalendarAdjustment) ------------------
+@pytest.fixture
+def adjustments(db: None) -> None:
+    from motcua.units.models import AdjustmentKind, CalendarAdjustment, Unit, UnitLevel
+
+    for code in ("01", "79"):
+        Unit.objects.create(
+            code=f"H{code}", name=f"Tỉnh {code}", level=UnitLevel.PROVINCE, province_code=code
+        )
+    CalendarAdjustment.objects.create(
+        day=date(2026, 12, 31), kind=AdjustmentKind.DAY_OFF, province_code="01", reason="Nghỉ"
+    )
+    CalendarAdjustment.objects.create(
+        day=date(2026, 3, 7), kind=AdjustmentKind.WORKING_DAY, reason="Làm bù toàn quốc"
+    )
+    CalendarAdjustment.objects.create(
+        day=date(2026, 3, 7), kind=AdjustmentKind.DAY_OFF, province_code="79", reason="Nghỉ"
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        # Thursday 31/12/2026 off in Hà Nội only.
+        (
+            cli("2026-12-30 16:10", "1", "working-days", "--province", "01"),
+            "2027-01-04T16:10:00+07:00",
+        ),
+        (cli("2026-12-30 16:10", "1", "working-days", "--province", "H01"), "2027-01-04"),
+        (
+            cli("2026-12-30 16:10", "1", "working-days", "--province", "79"),
+            "2026-12-31T16:10:00+07:00",
+        ),
+        # Saturday 7/3/2026 worked nationwide, but the province 79 overrides it with a day off.
+        (
+            cli("2026-03-06 16:10", "1", "working-days", "--province", "01"),
+            "2026-03-07T16:10:00+07:00",
+        ),
+        (
+            cli("2026-03-06 16:10", "1", "working-days", "--province", "79"),
+            "2026-03-09T16:10:00+07:00",
+        ),
+        # The options are merged in and win over the stored days.
+        (
+            cli(
+                "2026-12-30 16:10",
+                "1",
+                "working-days",
+                "--province",
+                "01",
+                "--working-days",
+                "2026-12-31",
+            ),
+            "2026-12-31T16:10:00+07:00",
+        ),
+        (
+            cli(
+                "2026-03-06 16:10",
+                "1",
+                "working-days",
+                "--province",
+                "01",
+                "--days-off",
+                "2026-03-07,2026-03-09",
+            ),
+            "2026-03-10T16:10:00+07:00",
+        ),
+    ],
+)
+def test_province_applies_the_stored_adjustments(
+    adjustments: None, args: list[str], expected: str
+) -> None:
+    assert due_date(*args).startswith(expected)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (cli("2026-03-03 10:00", "1", "working-days", "--province", "99"), '"99"'),
+        (cli("2026-03-03 10:00", "1", "working-days", "--province", "Hà Nội"), "2-digit"),
+        (
+            cli(
+                "2026-03-03 10:00",
+                "1",
+                "working-days",
+                "--province",
+                "01",
+                "--days-off",
+                "2026-03-07",
+                "--working-days",
+                "2026-03-07",
+            ),
+            "both off and working",
+        ),
+    ],
+)
+def test_bad_province_input_names_the_option(
+    adjustments: None, args: list[str], message: str
+) -> None:
+    out = StringIO()
+    with pytest.raises(CommandError, match=f"--.*{message}"):
+        call_command("due_date", *args, stdout=out)
+    assert out.getvalue() == ""
+
+
+def test_the_console_command_takes_the_province(
+    adjustments: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    main(["motcua", "due-date", *cli("2026-12-30 16:10", "1", "working-days"), "--province=01"])
+    assert capsys.readouterr().out == "2027-01-04T16:10:00+07:00\n"
