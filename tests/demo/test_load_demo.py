@@ -12,6 +12,7 @@ import pytest
 from motcua.accounts.validators import validate_personal_id
 from motcua.audit.services import audit_verify
 from motcua.core.calendar import DEFAULT_OFFICE_HOURS, VN_TZ
+from motcua.dossiers import services
 from motcua.dossiers.models import Dossier, DossierCodeSequence, DossierEvent, Status
 from motcua.integrations.models import OutboxMessage
 from motcua.units.selectors import work_calendar
@@ -81,6 +82,10 @@ def test_times_look_real_and_follow_the_rules(demo: str) -> None:
         assert re.fullmatch(rf"{re.escape(d.receiving_unit.code)}-{day}-\d{{4}}", d.code or "")
         due = d.due_at.astimezone(VN_TZ)
         assert d.due_at > d.received_at
+        # The demo's replay of the reception rule is the services' own rule.
+        assert d.original_due_at == services._calendar_due(d, d.received_at)
+        if not {"supplement", "apologise_extend"} & {e.action for e in events}:
+            assert d.due_at == d.original_due_at
         assert work_calendar(d.province_code).is_working_day(due.date())
         assert any(a <= due.time() <= b for a, b in DEFAULT_OFFICE_HOURS.periods)
         if d.status in {Status.RECEIVED, Status.PROCESSING}:
