@@ -10,6 +10,7 @@ urlpatterns = [
     path("accounts/", include("motcua.accounts.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("motcua.api.urls")),
+    path("can-bo/", include("motcua.backoffice.urls")),
     path("", include("motcua.portal.urls")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/docs/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-docs"),
