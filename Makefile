@@ -44,8 +44,8 @@ test: messages
 	MOTCUA_ENVIRONMENT=test $(BIN)/pytest -p no:cacheprovider $(PYTEST_ARGS)
 
 lint: install
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests bench simulators
+	$(BIN)/ruff format --check src tests bench simulators
 	MOTCUA_ENVIRONMENT=test $(BIN)/mypy $(wildcard src/motcua/*/services.py src/motcua/*/selectors.py src/motcua/*/access.py src/motcua/core/calendar.py)
 	$(BIN)/lint-imports
 	MOTCUA_ENVIRONMENT=test $(BIN)/motcua makemigrations --check --dry-run

@@ -3,7 +3,7 @@
 import re
 from typing import cast
 
-from django.urls import URLPattern, path, re_path
+from django.urls import URLPattern, URLResolver, include, path, re_path
 
 from motcua.catalog import api as catalog
 from motcua.catalog.models import CODE_VALIDATOR
@@ -16,7 +16,10 @@ app_name = "api"
 # Only a well-formed national code reaches a view (anything else is a plain 404).
 CODE = cast(re.Pattern[str], CODE_VALIDATOR.regex).pattern.strip("^$")
 
-urlpatterns: list[URLPattern] = [
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", include("motcua.signatures.api_urls")),
+    path("", include("motcua.documents.api_urls")),
+    path("", include("motcua.backoffice.api_urls")),
     path("procedures/", catalog.ProcedureListView.as_view(), name="procedure-list"),
     re_path(
         rf"^procedures/(?P<code>{CODE})/$",

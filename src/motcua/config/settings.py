@@ -334,6 +334,13 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
 }
 
+# --- Outside world ------------------------------------------------------------------------
+# The embedded default mounts the simulators (national ID, population database, payment,
+# national portal) under /sim/ and points the adapters at them. Never in production.
+SIMULATORS_IN_PROCESS = env_bool("MOTCUA_SIMULATORS_IN_PROCESS", LOCAL)
+if SIMULATORS_IN_PROCESS and not LOCAL:
+    raise ImproperlyConfigured("MOTCUA_SIMULATORS_IN_PROCESS cannot be on in production.")
+
 # --- Logging: structured, with a request id, never personal data -----------------------
 LOG_LEVEL = env("LOG_LEVEL", "INFO")
 LOG_FORMAT = env("LOG_FORMAT", "console" if ENVIRONMENT == "development" else "json")

@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from motcua.catalog.models import Channel, Component, ProcedureCase, ProcedureVersion
+from motcua.documents.models import Document
 from motcua.units.models import Unit
 
 
@@ -256,3 +257,31 @@ class DossierCodeSequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agency_code} {self.day}: {self.last_value}"
+
+
+class AttachmentRole(models.TextChoices):
+    RECEIPT_SLIP = "receipt_slip", _("receipt and appointment slip")
+    SUPPLEMENT_SLIP = "supplement_slip", _("supplement request")
+    REFUSAL_SLIP = "refusal_slip", _("refusal notice")
+    APOLOGY_SLIP = "apology_slip", _("apology and extension")
+    STOP_SLIP = "stop_slip", _("stop notice")
+    CONTROL_SHEET = "control_sheet", _("process control sheet")
+    RESULT = "result", _("result")
+    OTHER = "other", _("other")
+
+
+class DossierAttachment(models.Model):
+    """A document produced for the dossier: an official slip, the signed result…"""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="attachments")
+    document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(_("role"), max_length=20, choices=AttachmentRole.choices)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("dossier attachment")
+        verbose_name_plural = _("dossier attachments")
+        indexes = [models.Index(fields=["dossier", "role"], name="attachment_role_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id} {self.role}"
