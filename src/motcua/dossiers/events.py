@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from django.db import transaction
 from django.db.models import Max
 
 from motcua.accounts.models import User
@@ -14,6 +16,21 @@ from motcua.integrations.outbox import outbox_enqueue
 from motcua.units.models import Unit
 
 SYNC_TOPIC = "national_portal.dossier"
+
+# Hooks run after the transaction that changed a dossier commits: (dossier id, action).
+# Upper or side apps (notifications, workflow mirrors) register in AppConfig.ready().
+AfterChange = Callable[[int, str], None]
+_after_change: list[AfterChange] = []
+
+
+def register_after_change(hook: AfterChange) -> None:
+    if hook not in _after_change:
+        _after_change.append(hook)
+
+
+def _schedule_hooks(dossier_id: int, action: str) -> None:
+    for hook in list(_after_change):
+        transaction.on_commit(lambda hook=hook: hook(dossier_id, action), robust=True)
 
 
 def event_add(
@@ -29,6 +46,7 @@ def event_add(
 ) -> DossierEvent:
     """Append one event; the caller holds the dossier's row lock (seq has no races)."""
     last = dossier.events.aggregate(m=Max("seq"))["m"] or 0
+    _schedule_hooks(dossier.pk, action)
     return DossierEvent.objects.create(
         dossier=dossier,
         seq=last + 1,

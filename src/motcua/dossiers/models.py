@@ -285,3 +285,30 @@ class DossierAttachment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dossier_id} {self.role}"
+
+
+class DossierDraft(models.Model):
+    """An application being filled in, saved on the server for its account.
+
+    Resumable on any device; listed in the account's dashboard; deleted after
+    ``expires_at`` (the page says when).
+    """
+
+    reference = models.UUIDField(_("reference"), default=uuid.uuid4, unique=True, editable=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="dossier_drafts"
+    )
+    case = models.ForeignKey(ProcedureCase, on_delete=models.CASCADE, related_name="+")
+    data = models.JSONField(_("form data"), default=dict, blank=True)
+    step = models.PositiveSmallIntegerField(_("current step"), default=0)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    expires_at = models.DateTimeField(_("expires at"))
+
+    class Meta:
+        verbose_name = _("draft application")
+        verbose_name_plural = _("draft applications")
+        indexes = [models.Index(fields=["owner", "-updated_at"], name="draft_owner_idx")]
+
+    def __str__(self) -> str:
+        return str(self.reference)
