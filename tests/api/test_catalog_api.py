@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import json
 import unicodedata
 from typing import Any
 
 import pytest
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.utils import translation
+from rest_framework.request import Request
 from rest_framework.throttling import AnonRateThrottle
 
+from motcua.catalog.api import ProcedureSummarySerializer
+from motcua.catalog.selectors import CatalogFilter, catalog_search
 from motcua.catalog.services import catalog_import
-from tests.catalog.samples import document, record
+from motcua.core.clock import local_now
+from tests.catalog.samples import document, record, varied_document
 from tests.portal.documents import (
     PASSPORT,
     complete_record,
@@ -110,10 +115,38 @@ class TestList:
         assert codes(small) == codes(first)[10:15]
         assert len(client.get(LIST, {"page_size": "100"}).json()["results"]) == 31
 
-    def test_a_page_past_the_end_is_404(self, client: Client, catalog: None) -> None:
-        response = client.get(LIST, {"page": "2"})
+    @pytest.mark.parametrize("query", ["", "ho chieu"])
+    @pytest.mark.parametrize("page", ["2", "10001", "1" + "0" * 30])
+    def test_a_page_past_the_end_is_404(
+        self, client: Client, catalog: None, query: str, page: str
+    ) -> None:
+        response = client.get(LIST, {"q": query, "page": page})
         assert response.status_code == 404
         assert set(response.json()) == {"detail"}
+
+    def test_search_pages_count_every_match(self, client: Client, catalog: None) -> None:
+        catalog_import(many_document(25))
+        first = client.get(LIST, {"q": "thu nghiem", "page_size": "10"}).json()
+        last = client.get(LIST, {"q": "thu nghiem", "page_size": "10", "page": "3"}).json()
+        assert first["count"] == last["count"] == 25
+        assert first["next"].endswith("page=2&page_size=10&q=thu+nghiem")
+        assert len(last["results"]) == 5
+        assert last["next"] is None
+
+    def test_items_are_what_the_summary_serializer_gives(self, client: Client, db: None) -> None:
+        """The list builds its items directly; they are the serializer's, key for key."""
+        catalog_import(varied_document())
+        catalog_import(
+            document(complete_record(code="3.000001"), many_document(3)["procedures"][0])
+        )
+        body = client.get(LIST, {"page_size": "100"}).json()
+        request = RequestFactory().get(LIST)
+        versions = catalog_search(CatalogFilter(), on=local_now().date())
+        expected = [
+            dict(ProcedureSummarySerializer(v, context={"request": Request(request)}).data)
+            for v in versions
+        ]
+        assert body["results"] == json.loads(json.dumps(expected))
 
 
 BAD_PARAMS = [
@@ -349,12 +382,16 @@ def test_anonymous_clients_are_throttled(
     assert statuses == [200, 200, 200, 429]
 
 
-def test_query_counts(client: Client, catalog: None, django_assert_max_num_queries) -> None:
+def test_query_counts(
+    client: Client, catalog: None, django_assert_num_queries, django_assert_max_num_queries
+) -> None:
     catalog_import(many_document(25))
-    with django_assert_max_num_queries(2):  # count, page (sector, level: no join per row)
+    with django_assert_num_queries(2):  # count, page (sector, level: no join per row)
         assert len(client.get(LIST).json()["results"]) == 20
-    with django_assert_max_num_queries(3):  # + the sector exists
-        client.get(LIST, {"sector": "THU", "q": "thu nghiem"})
+    with django_assert_num_queries(2):  # the sector exists; the page brings its count
+        assert client.get(LIST, {"sector": "THU", "q": "thu nghiem"}).json()["count"] == 25
+    with django_assert_num_queries(1):
+        assert len(client.get(LIST, {"q": "thu nghiem", "page": "2"}).json()["results"]) == 5
     with django_assert_max_num_queries(7):  # find, version, legal bases, cases, ways, fees, parts
         client.get(f"{LIST}1.001193/")
     with django_assert_max_num_queries(7):

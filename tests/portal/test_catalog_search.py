@@ -6,12 +6,15 @@ import re
 import unicodedata
 
 import pytest
+from django import forms
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
 from motcua.catalog.models import Level, OnlineLevel
 from motcua.catalog.services import catalog_import
+from motcua.portal.forms import CatalogSearchForm, QuickSelect
+from tests.catalog.samples import document, record
 from tests.portal.documents import many_document, ranking_document
 
 URL = "/thu-tuc/"
@@ -152,7 +155,9 @@ class TestPagination:
         assert 'rel="prev"' in html
         assert 'rel="next"' not in html
 
-    @pytest.mark.parametrize("page", ["0", "-1", "999", "abc", "1.5", "9" * 5000, "\x00"])
+    @pytest.mark.parametrize(
+        "page", ["0", "-1", "999", "10001", "1" + "0" * 30, "abc", "1.5", "9" * 5000, "\x00"]
+    )
     def test_a_bad_page_gives_the_first_page(self, vi: Client, many: None, page: str) -> None:
         response = vi.get(URL, {"page": page})
         assert response.status_code == 200
@@ -252,12 +257,65 @@ def test_pages_are_read_only(vi: Client, catalog: None) -> None:
 
 
 def test_list_page_query_count_does_not_grow_with_the_results(
-    vi: Client, catalog: None, django_assert_max_num_queries
+    vi: Client, catalog: None, django_assert_num_queries
 ) -> None:
     catalog_import(many_document(25))
-    # sectors for the filter, count, page, cases, ways: five, whatever the page holds.
-    with django_assert_max_num_queries(5):
+    # sectors for the filter, count, page (with the time limits): whatever the page holds.
+    with django_assert_num_queries(3):
         response = vi.get(URL)
     assert len(result_codes(response.content.decode())) == 20
-    with django_assert_max_num_queries(5):
-        vi.get(URL, {"q": "ho chieu", "level": "province"})
+    # a search: sectors, then the page, which brings its count and time limits along.
+    with django_assert_num_queries(2):
+        response = vi.get(URL, {"q": "thu nghiem", "level": "commune"})
+    assert len(result_codes(response.content.decode())) == 20
+    with django_assert_num_queries(2):
+        vi.get(URL, {"q": "thu nghiem", "page": "2"})
+
+
+def test_each_result_shows_the_shortest_and_longest_time_limit(vi: Client, db: None) -> None:
+    rec = record("3.000001", "Cấp giấy phép thử nghiệm", "Test permit")
+    slow = {**rec["cases"][0]["ways"][0], "duration": 7}
+    hours = {**rec["cases"][0]["ways"][1], "duration": 4, "duration_unit": "working-hours"}
+    rec["cases"][0]["ways"] = [slow, hours, {**slow, "channel": "post", "duration": 2}]
+    catalog_import(document(rec))
+    html = vi.get(URL, {"q": "giay phep thu"}).content.decode()
+    with translation.override("vi"):
+        hours_text = translation.ngettext(
+            "%(count)s working hour", "%(count)s working hours", 4
+        ) % {"count": 4}
+        days_text = translation.gettext("%(low)s to %(high)s working days") % {
+            "low": 2,
+            "high": 7,
+        }
+    assert f"<dd>{hours_text}; {days_text}</dd>" in html
+
+
+class TestQuickSelect:
+    """The sector filter renders in Python exactly what Django's template Select renders."""
+
+    CHOICES = [("", "Tất cả"), ("XNC", "Xuất nhập cảnh"), ("A&B", 'Tên "có" <dấu>')]
+
+    @pytest.mark.parametrize("value", ["", "XNC", "A&B", None, "NOPE"])
+    @pytest.mark.parametrize(
+        "attrs",
+        [
+            None,
+            {"id": "id_sector"},
+            {
+                "id": "id_sector",
+                "aria-invalid": "true",
+                "aria-describedby": "x y",
+                "disabled": True,
+            },
+            {"id": "id_sector", "required": False, "data-x": 'a"b'},
+        ],
+    )
+    def test_same_markup_as_django(self, value: str | None, attrs: dict | None) -> None:
+        quick = QuickSelect(choices=self.CHOICES).render("sector", value, attrs)
+        django = forms.Select(choices=self.CHOICES).render("sector", value, attrs)
+        assert quick == django
+
+    def test_the_form_fields_use_it(self) -> None:
+        form = CatalogSearchForm({"sector": "XNC"}, sectors=[])
+        for name in ("sector", "level", "online_level"):
+            assert isinstance(form.fields[name].widget, QuickSelect)

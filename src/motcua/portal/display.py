@@ -6,10 +6,12 @@ so a translator sees ``%(count)s working days`` and can order the words freely.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from babel.numbers import format_decimal
+from django.urls import reverse
 from django.utils.translation import get_language, gettext, ngettext, to_locale
 
 from motcua.catalog.models import (
@@ -21,6 +23,7 @@ from motcua.catalog.models import (
     Subject,
     WayOfPerforming,
 )
+from motcua.catalog.selectors import duration_spans
 
 CHANNEL_ORDER: list[str] = [channel.value for channel in Channel]
 UNIT_ORDER: list[str] = [
@@ -71,18 +74,50 @@ def duration_range_text(low: int, high: int, unit: str) -> str:
     return text % {"low": low, "high": high}
 
 
-def duration_summary(version: ProcedureVersion) -> str:
-    """Shortest to longest time limit over every case and channel, per unit.
-
-    Reads ``cases`` and their ``ways`` as prefetched by the caller (no query per row).
-    """
-    spans: dict[str, tuple[int, int]] = {}
-    for case in version.cases.all():
-        for way in case.ways.all():
-            low, high = spans.get(way.duration_unit, (way.duration, way.duration))
-            spans[way.duration_unit] = (min(low, way.duration), max(high, way.duration))
+def duration_spans_text(spans: Mapping[str, tuple[int, int]]) -> str:
+    """``{unit: (shortest, longest)}`` as text, hours before working days before calendar days."""
     ordered = sorted(spans, key=lambda u: UNIT_ORDER.index(u) if u in UNIT_ORDER else 99)
     return "; ".join(duration_range_text(*spans[unit], unit) for unit in ordered)
+
+
+@dataclass(frozen=True)
+class ResultSummary:
+    """One line of the search results, every text ready in the active language."""
+
+    code: str
+    url: str
+    name: str
+    sector: str
+    levels: str
+    duration: str
+    online_level: str
+    online_level_label: str
+    essential: bool
+
+
+# A valid procedure code that stands in for each real one in a URL reversed once per page.
+URL_CODE_PLACEHOLDER = "CODE"
+
+
+def result_summaries(versions: Iterable[ProcedureVersion]) -> list[ResultSummary]:
+    """The result lines of a page of :func:`~motcua.catalog.selectors.catalog_search`
+    versions read ``with_durations``; the page URL is reversed once (codes are URL-safe)."""
+    url = reverse("portal:procedure", args=[URL_CODE_PLACEHOLDER])
+    before, _placeholder, after = url.rpartition(URL_CODE_PLACEHOLDER)
+    return [
+        ResultSummary(
+            code=version.procedure.code,
+            url=f"{before}{version.procedure.code}{after}",
+            name=localized(version),
+            sector=localized(version.sector),
+            levels=", ".join(level_labels(version.levels)),
+            duration=duration_spans_text(duration_spans(version)),
+            online_level=version.online_level,
+            online_level_label=str(version.get_online_level_display()),
+            essential=version.essential,
+        )
+        for version in versions
+    ]
 
 
 def ordered_ways(case: ProcedureCase) -> list[WayOfPerforming]:

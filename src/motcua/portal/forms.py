@@ -7,6 +7,9 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django import forms
+from django.forms.renderers import BaseRenderer
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from motcua.catalog.models import Level, OnlineLevel, Sector
@@ -20,6 +23,51 @@ class SearchTextField(forms.CharField):
     def to_python(self, value: Any) -> str:
         text = super().to_python(value)
         return unicodedata.normalize("NFC", text) if text else ""
+
+
+def _attrs_html(attrs: Mapping[str, Any]) -> str:
+    """Django's ``attrs.html``: `` name="value"``, a bare `` name`` for True, nothing for False."""
+    return "".join(
+        f" {conditional_escape(name)}"
+        if value is True
+        else f' {conditional_escape(name)}="{conditional_escape(str(value))}"'
+        for name, value in attrs.items()
+        if value is not False
+    )
+
+
+class QuickSelect(forms.Select):
+    """``forms.Select`` with the markup built in Python instead of a template per option.
+
+    The sector filter lists dozens of sectors on every catalog page, and Django renders
+    each ``<option>`` through the template engine; this writes the very same HTML (a
+    test compares it with Django's) at a fraction of the cost. No option groups.
+    """
+
+    def render(
+        self,
+        name: str,
+        value: Any,
+        attrs: dict[str, Any] | None = None,
+        renderer: BaseRenderer | None = None,
+    ) -> SafeString:
+        widget = self.get_context(name, value, attrs)["widget"]
+        parts = [
+            format_html('<select name="{}"', widget["name"]),
+            _attrs_html(widget["attrs"]),
+            ">",
+        ]
+        for group_name, options, _index in widget["optgroups"]:
+            if group_name:
+                raise ValueError("QuickSelect does not render option groups")
+            for option in options:
+                parts.append(
+                    format_html('\n  <option value="{}"', str(option["value"]))
+                    + _attrs_html(option["attrs"])
+                    + format_html(">{}</option>\n", option["label"])
+                )
+        parts.append("\n</select>")
+        return mark_safe("".join(parts))  # noqa: S308 — every piece above is escaped
 
 
 class CatalogSearchForm(forms.Form):
@@ -36,16 +84,18 @@ class CatalogSearchForm(forms.Form):
         },
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
     )
-    sector = forms.ChoiceField(label=_("Sector"), required=False)
+    sector = forms.ChoiceField(label=_("Sector"), required=False, widget=QuickSelect)
     level = forms.ChoiceField(
         label=_("Implementing level"),
         required=False,
         choices=[("", _("All levels")), *Level.choices],
+        widget=QuickSelect,
     )
     online_level = forms.ChoiceField(
         label=_("Online service level"),
         required=False,
         choices=[("", _("All service levels")), *OnlineLevel.choices],
+        widget=QuickSelect,
     )
 
     def __init__(self, data: Mapping[str, Any] | None, *, sectors: Iterable[Sector]) -> None:

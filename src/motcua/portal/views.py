@@ -15,21 +15,25 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from motcua.catalog.models import ProcedureVersion, Sector, VersionStatus
+from motcua.catalog.models import ProcedureVersion
 from motcua.catalog.selectors import (
+    MAX_VERSION_NUMBER,
+    CatalogPaginator,
     QueryTooLong,
     catalog_search,
-    version_detail,
+    published_version,
+    published_versions,
+    sectors,
     version_in_force,
+    version_number_in_force,
     versions_in_force,
+    with_durations,
 )
 from motcua.core.clock import local_now
+from motcua.portal.display import result_summaries
 from motcua.portal.forms import CatalogSearchForm
 
 PAGE_SIZE = 20
-# ProcedureVersion.number is a PositiveIntegerField: larger numbers cannot exist.
-MAX_VERSION_NUMBER = 2_147_483_647
-PUBLIC_STATUSES = (VersionStatus.PUBLISHED, VersionStatus.RETIRED)
 
 
 @dataclass(frozen=True)
@@ -61,7 +65,7 @@ def home(request: HttpRequest) -> HttpResponse:
         .order_by("sector__name")
     )
     context = {
-        "form": CatalogSearchForm(None, sectors=Sector.objects.order_by("name")),
+        "form": CatalogSearchForm(None, sectors=sectors()),
         "sectors": [
             SectorSummary(
                 code=row["sector__code"],
@@ -77,7 +81,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def catalog(request: HttpRequest) -> HttpResponse:
-    form = CatalogSearchForm(request.GET, sectors=Sector.objects.order_by("name"))
+    form = CatalogSearchForm(request.GET, sectors=sectors())
     context: dict[str, object] = {"form": form, "page": None}
     if not form.is_valid():
         return render(request, "portal/catalog.html", context, status=400)
@@ -86,14 +90,14 @@ def catalog(request: HttpRequest) -> HttpResponse:
         results = catalog_search(filters, on=_today())
     except QueryTooLong:  # the form already refuses it; kept as a guard
         return render(request, "portal/catalog.html", context, status=400)
-    paginator = Paginator(results.prefetch_related("cases__ways"), PAGE_SIZE)
-    page = _page(paginator, request.GET.get("page"))
+    page = _page(CatalogPaginator(with_durations(results), PAGE_SIZE), request.GET.get("page"))
     query = QueryDict(mutable=True)
     for name in ("q", "sector", "level", "online_level"):
         if form.cleaned_data[name]:
             query[name] = form.cleaned_data[name]
     context.update(
         page=page,
+        results=result_summaries(page),
         page_range=page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
         query=query,
     )
@@ -127,27 +131,13 @@ def procedure(request: HttpRequest, code: str) -> HttpResponse:
             return _not_found(request, code)
         in_force_number: int | None = version.number
     else:
-        in_force_number = (
-            versions_in_force(today)
-            .filter(procedure__code=code)
-            .order_by("-number")
-            .values_list("number", flat=True)
-            .first()
-        )
-        pk = (
-            ProcedureVersion.objects.filter(
-                procedure__code=code, number=number, status__in=PUBLIC_STATUSES
-            )
-            .values_list("pk", flat=True)
-            .first()
-        )
-        if pk is None:
+        in_force_number = version_number_in_force(code, on=today)
+        try:
+            version = published_version(code, number)
+        except ProcedureVersion.DoesNotExist:
             return _not_found(request, code, number)
-        version = version_detail(pk)
     versions = (
-        ProcedureVersion.objects.filter(
-            procedure_id=version.procedure_id, status__in=PUBLIC_STATUSES
-        )
+        published_versions(code)
         .only("number", "status", "effective_from", "effective_to")
         .order_by("-number")
     )

@@ -8,7 +8,7 @@ from typing import Any
 from django import template
 from django.http import QueryDict
 
-from motcua.catalog.models import ProcedureCase, ProcedureVersion, WayOfPerforming
+from motcua.catalog.models import ProcedureCase, WayOfPerforming
 from motcua.portal import display
 
 register = template.Library()
@@ -28,11 +28,6 @@ def vnd(amount: int) -> str:
 @register.filter
 def duration(way: WayOfPerforming) -> str:
     return display.duration_text(way.duration, way.duration_unit)
-
-
-@register.filter
-def duration_summary(version: ProcedureVersion) -> str:
-    return display.duration_summary(version)
 
 
 @register.filter
