@@ -19,7 +19,6 @@ This module only renders; ``motcua.dossiers.attachments`` stores a slip as a
 
 from __future__ import annotations
 
-import importlib
 import io
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -37,6 +36,7 @@ from motcua.catalog.models import ProcedureCase
 from motcua.core.clock import VIETNAM
 from motcua.core.pdf import FONT, OfficialPdf, nfc
 from motcua.dossiers.models import AttachmentRole, Dossier, DossierEvent
+from motcua.workflow.selectors import control_sheet as workflow_control_sheet
 
 RECEIVED_AS_VI = {
     "original": "Bản chính",
@@ -375,6 +375,7 @@ class ControlStep:
     due_at: datetime | None
     outcome: str  # "early" | "on_time" | "late" | "" (still open)
     note: str = ""
+    finished_at: datetime | None = None  # when the step was done (the next hand-over)
 
 
 def step_outcome(done: datetime | None, due: datetime | None) -> str:
@@ -393,10 +394,11 @@ def control_steps(
 ) -> list[ControlStep]:
     """The hand-overs of the dossier, in order.
 
-    Built from the dossier's timeline: each officer's action hands the dossier to the
-    next actor; the step is measured against the dossier's promised time as it stood
-    at that step (``DossierEvent.due_at``). When the workflow engine records per-task
-    allotments (``motcua.workflow.selectors.control_sheet``), its rows are used instead.
+    When the dossier runs an internal process, these are the BPMN engine's steps
+    (``motcua.workflow.selectors.control_sheet``: per-task allotments in working time,
+    giver and receiver). Otherwise they are built from the dossier's timeline: each
+    action hands the dossier to the next actor, measured against the promised time as
+    it stood at that step (``DossierEvent.due_at``).
     """
     workflow_rows = _workflow_control_sheet(dossier)
     if workflow_rows is not None:
@@ -433,43 +435,32 @@ def control_steps(
                 if event.action not in {"submit", "request_supplement"}
                 else "",
                 note=event.reason[:200],
+                finished_at=done,
             )
         )
     return steps
 
 
 def _workflow_control_sheet(dossier: Dossier) -> list[ControlStep] | None:
-    """Rows from the BPMN engine's control sheet when it is installed; else None."""
-    try:
-        workflow_selectors = importlib.import_module("motcua.workflow.selectors")
-    except ImportError:
-        return None
-    reader = getattr(workflow_selectors, "control_sheet", None)
-    if reader is None:
-        return None
-    rows = reader(dossier.pk)
+    """Rows of the BPMN engine's control sheet; None when the dossier runs no process."""
+    rows = workflow_control_sheet(dossier.pk)
     if not rows:
         return None
-    return [_from_workflow_row(row) for row in rows]
-
-
-def _from_workflow_row(row: Any) -> ControlStep:
-    def get(name: str, default: Any = "") -> Any:
-        if isinstance(row, dict):
-            return row.get(name, default)
-        return getattr(row, name, default)
-
-    return ControlStep(
-        title=str(get("title") or get("task") or ""),
-        unit=str(get("unit_name") or get("unit") or ""),
-        giver=str(get("giver_name") or get("giver") or ""),
-        given_at=get("given_at") or get("started_at"),
-        receiver=str(get("receiver_name") or get("receiver") or ""),
-        received_at=get("received_at") or get("finished_at") or None,
-        due_at=get("due_at") or None,
-        outcome=str(get("outcome") or ""),
-        note=str(get("note") or ""),
-    )
+    return [
+        ControlStep(
+            title=row.title,
+            unit=row.unit_name,
+            giver=row.giver_name or "Hệ thống",
+            given_at=row.given_at,
+            receiver=row.receiver_name,
+            received_at=row.received_at,
+            due_at=row.due_at,
+            outcome=row.outcome,
+            note=row.note,
+            finished_at=row.finished_at,
+        )
+        for row in rows
+    ]
 
 
 def control_sheet_slip(dossier: Dossier, steps: Sequence[ControlStep] | None = None) -> Slip:
