@@ -16,46 +16,37 @@ The word test is ``(' ' || search_text) LIKE '% ho%'`` per term on every databas
 SQLite and PostgreSQL select exactly the same rows. On PostgreSQL a pg_trgm GIN index on
 ``' ' || search_text`` (migration 0003) serves it: the space before the term anchors it
 at a word start, which gives the index whole trigrams (``"  h"``, ``" ho"``) even for
-one- and two-letter terms. The ranking is one ``CASE`` over the folded name, evaluated
-only on the rows that matched.
+one- and two-letter terms.
+
+The search is one hand-written statement, the same text on both databases but for the
+level filter and the string aggregate: it is the hottest read of the public site, and
+building it with the ORM cost as much Python time as PostgreSQL spent running it. An
+inner query ranks the narrow rows (id, code, rank) and counts every match with
+``COUNT(*) OVER ()``; the outer one joins the columns a list shows for that page only.
+``tests/catalog/test_search.py`` holds it to a plain-Python statement of these rules and
+to ``ProcedureVersionQuerySet.in_force``.
 """
 
 from __future__ import annotations
 
-import functools
+import json
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
-from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import (
-    Aggregate,
-    BooleanField,
-    Count,
-    F,
-    Func,
-    IntegerField,
-    OuterRef,
-    Prefetch,
-    Q,
-    QuerySet,
-    Subquery,
-    TextField,
-    Value,
-    Window,
-)
-from django.db.models.functions import Cast, Concat
-from django.db.models.sql.compiler import SQLCompiler
+from django.db import connection
+from django.db.models import Prefetch, QuerySet
 
 from motcua.catalog.models import (
+    Level,
+    OnlineLevel,
     ProcedureCase,
     ProcedureVersion,
     Sector,
     VersionStatus,
-    WayOfPerforming,
 )
 from motcua.catalog.text import fold
 
@@ -64,20 +55,8 @@ MAX_TERMS = 8
 PUBLIC_STATUSES = (VersionStatus.PUBLISHED, VersionStatus.RETIRED)
 # ProcedureVersion.number is a PositiveIntegerField: larger numbers cannot exist.
 MAX_VERSION_NUMBER = 2_147_483_647
-# The columns a result list shows (API summary, portal result): the long texts (steps,
-# requirements, notes, search text) stay in the database.
-SUMMARY_FIELDS = (
-    "number",
-    "name",
-    "name_en",
-    "levels",
-    "online_level",
-    "essential",
-    "procedure__code",
-    "sector__code",
-    "sector__name",
-    "sector__name_en",
-)
+# The most rows one read of the results returns (the API allows 100 per page).
+MAX_PAGE_ROWS = 1000
 _FOLDED = re.compile(r"^[0-9a-z. ]*$")
 
 
@@ -93,6 +72,30 @@ class CatalogFilter:
     online_level: str = ""
 
 
+@dataclass(frozen=True)
+class SectorLine:
+    code: str
+    name: str
+    name_en: str
+
+
+@dataclass(frozen=True)
+class ProcedureSummary:
+    """One procedure of a result list: its version in force, as much as a list shows."""
+
+    code: str
+    number: int
+    name: str
+    name_en: str
+    sector: SectorLine
+    levels: tuple[str, ...]
+    online_level: str
+    essential: bool
+    # Shortest and longest time limit per unit over every case and channel; filled when
+    # the search was asked for ``durations``.
+    durations: Mapping[str, tuple[int, int]] = field(default_factory=dict)
+
+
 def search_terms(query: str) -> tuple[str, list[str]]:
     """The folded query and its terms (at most ``MAX_TERMS``).
 
@@ -105,124 +108,212 @@ def search_terms(query: str) -> tuple[str, list[str]]:
     return folded, folded.split()[:MAX_TERMS]
 
 
-class WordsStartWith(Func):
-    """True where every term starts a word of the folded text column (LIKE, any database).
-
-    ``(' ' || col) LIKE '% term%'``: the term follows a space or the start of the text.
-    The terms come from :func:`search_terms`, so they hold no LIKE wildcard.
-    """
-
-    output_field = BooleanField()
-
-    def __init__(self, column: str, terms: Sequence[str]) -> None:
-        if not terms:
-            raise ValueError("at least one term")
-        super().__init__(F(column))
-        self.terms = tuple(terms)
-
-    def as_sql(  # type: ignore[override]
-        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any
-    ) -> tuple[str, tuple[Any, ...]]:
-        column, params = compiler.compile(self.source_expressions[0])
-        clause = " AND ".join([f"(' ' || {column}) LIKE %s"] * len(self.terms))
-        return f"({clause})", (*params, *(f"% {term}%" for term in self.terms))
-
-
-class NameRank(Func):
-    """0: the name starts with the query; 1: it holds the query from the start of a word;
-    2: every term starts a word of the name; 3: the rest. One ``CASE``, no subquery."""
-
-    output_field = IntegerField()
-
-    def __init__(self, column: str, folded: str, terms: Sequence[str]) -> None:
-        super().__init__(F(column))
-        self.folded = folded
-        self.terms = tuple(terms)
-
-    def as_sql(  # type: ignore[override]
-        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any
-    ) -> tuple[str, tuple[Any, ...]]:
-        column, params = compiler.compile(self.source_expressions[0])
-        padded = f"(' ' || {column})"
-        whens = [f"WHEN {column} LIKE %s THEN 0", f"WHEN {padded} LIKE %s THEN 1"]
-        values: list[Any] = [*params, f"{self.folded}%", *params, f"% {self.folded}%"]
-        if len(self.terms) > 1:
-            whens.append(f"WHEN {' AND '.join([f'{padded} LIKE %s'] * len(self.terms))} THEN 2")
-            for term in self.terms:
-                values += [*params, f"% {term}%"]
-        return f"CASE {' '.join(whens)} ELSE 3 END", tuple(values)
-
-
 def versions_in_force(on: date) -> QuerySet[ProcedureVersion]:
     return ProcedureVersion.objects.in_force(on).select_related("procedure", "sector")
 
 
-def catalog_search(filters: CatalogFilter, *, on: date) -> QuerySet[ProcedureVersion]:
+# {rank}, {total}, {where}, {durations}: fragments below; v is the version, p its procedure.
+_PAGE_SQL = """
+SELECT m.code, m.total, v.number, v.name, v.name_en, v.levels, v.online_level, v.essential,
+       s.code, s.name, s.name_en{durations}
+FROM (
+    SELECT v.id AS id, p.code AS code, {rank} AS rank, {total} AS total
+    FROM catalog_procedureversion v
+    JOIN catalog_procedure p ON p.id = v.procedure_id
+    WHERE {where}
+    ORDER BY 3, 2
+    LIMIT %s OFFSET %s
+) m
+JOIN catalog_procedureversion v ON v.id = m.id
+JOIN catalog_sector s ON s.id = v.sector_id
+ORDER BY m.rank, m.code
+"""
+_COUNT_SQL = "SELECT COUNT(*) FROM catalog_procedureversion v WHERE {where}"
+# Every time limit of the version as "unit:duration" words; evaluated for the page only.
+_DURATIONS_SQL = """,
+       (SELECT {aggregate}(w.duration_unit || ':' || CAST(w.duration AS TEXT), ' ')
+        FROM catalog_wayofperforming w
+        JOIN catalog_procedurecase c ON c.id = w.case_id
+        WHERE c.version_id = v.id)"""
+
+
+def _words_sql(column: str, terms: list[str]) -> tuple[str, list[str]]:
+    """Every term starts a word of ``column``: it follows a space or the start."""
+    return " AND ".join([f"(' ' || {column}) LIKE %s"] * len(terms)), [f"% {t}%" for t in terms]
+
+
+def _rank_sql(folded: str, terms: list[str]) -> tuple[str, list[str]]:
+    """0: the name starts with the query; 1: it holds the query from the start of a word;
+    2: every term starts a word of the name; 3: the rest. One ``CASE``, no subquery."""
+    sql = "CASE WHEN v.search_name LIKE %s THEN 0 WHEN (' ' || v.search_name) LIKE %s THEN 1"
+    params = [f"{folded}%", f"% {folded}%"]
+    if len(terms) > 1:
+        every, every_params = _words_sql("v.search_name", terms)
+        sql += f" WHEN {every} THEN 2"
+        params += every_params
+    return f"{sql} ELSE 3 END", params
+
+
+def catalog_search(filters: CatalogFilter, *, on: date, durations: bool = False) -> CatalogResults:
     """Procedures in force on ``on`` matching the filters, best first (see the module doc).
 
-    The versions carry only the columns of a result list (``SUMMARY_FIELDS``), with
-    their procedure and sector joined. With words, each also carries ``result_count``,
-    the number of matches, which :class:`CatalogPaginator` reads instead of counting.
+    With ``durations``, each result also carries its time limits (for the portal).
+    Nothing is read until a page (or the count) is asked for.
     """
     if len(filters.query) > MAX_QUERY_LENGTH:
         raise QueryTooLong(filters.query[:20])
-    conditions: list[Any] = []
+    if filters.level and filters.level not in Level.values:
+        raise ValueError(f"unknown level {filters.level!r}")
+    if filters.online_level and filters.online_level not in OnlineLevel.values:
+        raise ValueError(f"unknown online level {filters.online_level!r}")
+    day = connection.ops.adapt_datefield_value(on)
+    # ProcedureVersionQuerySet.in_force, in SQL (a test keeps the two the same).
+    where = [
+        "v.status IN (%s, %s)",
+        "v.effective_from <= %s",
+        "(v.effective_to IS NULL OR v.effective_to > %s)",
+    ]
+    params: list[Any] = [*PUBLIC_STATUSES, day, day]
     if filters.sector:
-        conditions.append(Q(sector__code=filters.sector))
-    if filters.level:
-        conditions.append(
-            Q(levels__contains=filters.level)
-            if _json_contains_ok()
-            else Q(levels__icontains=f'"{filters.level}"')
-        )
+        where.append("v.sector_id IN (SELECT id FROM catalog_sector WHERE code = %s)")
+        params.append(filters.sector)
+    if filters.level and connection.vendor == "postgresql":
+        where.append("v.levels @> %s::jsonb")
+        params.append(json.dumps([filters.level]))
+    elif filters.level:  # the JSON text holds the quoted value (values are plain words)
+        where.append("v.levels LIKE %s")
+        params.append(f'%"{filters.level}"%')
     if filters.online_level:
-        conditions.append(Q(online_level=filters.online_level))
+        where.append("v.online_level = %s")
+        params.append(filters.online_level)
     folded, terms = search_terms(filters.query)
     if terms:
-        conditions.append(WordsStartWith("search_text", terms))
-    qs = versions_in_force(on).filter(*conditions).only(*SUMMARY_FIELDS)
-    if not terms:
-        return qs.order_by("procedure__code")
-    return qs.annotate(result_count=Window(Count("*"))).order_by(
-        NameRank("search_name", folded, terms).asc(), "procedure__code"
+        words, words_params = _words_sql("v.search_text", terms)
+        where.append(words)
+        params += words_params
+        rank, rank_params = _rank_sql(folded, terms)
+    else:
+        rank, rank_params = "0", []
+    return CatalogResults(
+        where=" AND ".join(where),
+        params=params,
+        rank=rank,
+        rank_params=rank_params,
+        ranked=bool(terms),
+        durations=durations,
     )
 
 
-def _json_contains_ok() -> bool:
-    from django.db import connection
+class CatalogResults:
+    """The matches of one search, read a page at a time: the object list of a paginator.
 
-    return connection.vendor == "postgresql"
+    A ranked search (with words) counts in the page query (``COUNT(*) OVER ()``): the
+    database sorts every match anyway, so the count costs next to nothing there, and
+    :class:`CatalogPaginator` reads it instead of counting apart. A plain listing (no
+    words) is counted apart: ordered by code, its page query stops after one page.
+    """
+
+    ordered = True  # for Django's paginator: the order is the ranking
+
+    def __init__(
+        self,
+        *,
+        where: str,
+        params: list[Any],
+        rank: str,
+        rank_params: list[Any],
+        ranked: bool,
+        durations: bool,
+    ) -> None:
+        self._where, self._params = where, params
+        self._rank, self._rank_params = rank, rank_params
+        self.ranked = ranked
+        self._durations = durations
+
+    def count(self) -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(_COUNT_SQL.format(where=self._where), self._params)
+            return int(cursor.fetchone()[0])
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index: slice) -> list[ProcedureSummary]:
+        if not isinstance(index, slice) or index.step is not None:
+            raise TypeError("catalog results are read by pages: results[start:stop]")
+        start = index.start or 0
+        stop = index.stop if index.stop is not None else start + MAX_PAGE_ROWS
+        return self.fetch(start, max(stop - start, 0))[0]
+
+    def fetch(self, offset: int, limit: int) -> tuple[list[ProcedureSummary], int | None]:
+        """``limit`` results from ``offset``, and the number of matches when ranked."""
+        if limit <= 0:
+            return [], None
+        aggregate = "GROUP_CONCAT" if connection.vendor == "sqlite" else "STRING_AGG"
+        sql = _PAGE_SQL.format(
+            rank=self._rank,
+            total="COUNT(*) OVER ()" if self.ranked else "NULL",
+            where=self._where,
+            durations=_DURATIONS_SQL.format(aggregate=aggregate) if self._durations else "",
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*self._rank_params, *self._params, limit, offset])
+            rows = cursor.fetchall()
+        total = rows[0][1] if rows and self.ranked else None
+        return [self._summary(row) for row in rows], total
+
+    @staticmethod
+    def _summary(row: tuple[Any, ...]) -> ProcedureSummary:
+        code, _total, number, name, name_en, levels, online_level, essential = row[:8]
+        return ProcedureSummary(
+            code=code,
+            number=number,
+            name=name,
+            name_en=name_en,
+            sector=SectorLine(*row[8:11]),
+            levels=tuple(json.loads(levels) if isinstance(levels, str) else levels),
+            online_level=online_level,
+            essential=bool(essential),
+            durations=_duration_spans(row[11]) if len(row) > 11 else {},
+        )
+
+
+def _duration_spans(text: str | None) -> dict[str, tuple[int, int]]:
+    """``"working-days:5 working-days:8 …"`` as ``{unit: (shortest, longest)}``."""
+    spans: dict[str, tuple[int, int]] = {}
+    for item in (text or "").split():
+        unit, _colon, number = item.partition(":")
+        duration = int(number)
+        low, high = spans.get(unit, (duration, duration))
+        spans[unit] = (min(low, duration), max(high, duration))
+    return spans
 
 
 class CatalogPaginator(Paginator):
-    """A paginator that takes the total from the page query when the rows carry it.
+    """Django's paginator over :class:`CatalogResults`, taking a ranked search's count from
+    its page query: one query per page where Django's paginator counts first.
 
-    A ranked search (:func:`catalog_search` with words) annotates every row with
-    ``result_count`` (``COUNT(*) OVER ()``): the database sorts every match anyway, so
-    the count costs next to nothing there, and one query answers both the page and the
-    total where Django's paginator runs a count and then the page. A plain listing
-    (no words) is counted apart: ordered by code, its page query stops after one page.
-    A separate count also runs when no row comes back (a page past the end) or for a
+    A separate count still runs when no row comes back (a page past the end) or for a
     page number too large to be real. Behaviour is Django's: same pages, same errors.
     """
 
     MAX_FUSED_PAGE = 10_000
 
     def page(self, number: Any) -> Page:
-        qs = self.object_list
+        results = self.object_list
         if (
             "count" in self.__dict__
-            or not isinstance(qs, QuerySet)
-            or "result_count" not in qs.query.annotations
+            or not isinstance(results, CatalogResults)
+            or not results.ranked
         ):
             return super().page(number)
         number = self._page_number(number)
         if number > self.MAX_FUSED_PAGE:
             return super().page(number)
         bottom = (number - 1) * self.per_page
-        rows = list(qs[bottom : bottom + self.per_page + self.orphans])
+        rows, total = results.fetch(bottom, self.per_page + self.orphans)
         if rows:
-            self.__dict__["count"] = rows[0].result_count
+            self.__dict__["count"] = total
         elif number == 1:
             self.__dict__["count"] = 0
         number = self.validate_number(number)  # counts here only when no row came back
@@ -242,67 +333,6 @@ class CatalogPaginator(Paginator):
         if number < 1:
             raise EmptyPage(self.error_messages["min_page"])
         return number
-
-
-class _TextAgg(Aggregate):
-    """The texts of a group joined by spaces: ``STRING_AGG`` (PostgreSQL), ``GROUP_CONCAT``."""
-
-    function = "STRING_AGG"
-    output_field = TextField()
-
-    def __init__(self, expression: Any) -> None:
-        super().__init__(expression, Value(" "))
-
-    def as_sqlite(
-        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any
-    ) -> tuple[str, tuple[Any, ...]]:
-        return self.as_sql(compiler, connection, function="GROUP_CONCAT", **extra)
-
-
-def with_durations(versions: QuerySet[ProcedureVersion]) -> QuerySet[ProcedureVersion]:
-    """``versions`` with ``way_durations``: every time limit of every case and channel.
-
-    One correlated subquery, in the same query as the page; PostgreSQL evaluates it
-    after the sort and limit, so only for the rows of the page. Read it with
-    :func:`duration_spans`.
-    """
-    return versions.annotate(way_durations=_way_durations())
-
-
-@functools.cache
-def _way_durations() -> Subquery:
-    """Built once: the expression is the same for every query (Django copies it on use)."""
-    ways = (
-        WayOfPerforming.objects.filter(case__version_id=OuterRef("pk"))
-        .order_by()
-        .values("case__version_id")
-        .annotate(
-            text=_TextAgg(
-                Concat(
-                    "duration_unit",
-                    Value(":"),
-                    Cast("duration", TextField()),
-                    output_field=TextField(),
-                )
-            )
-        )
-        .values("text")
-    )
-    return Subquery(ways, output_field=TextField())
-
-
-def duration_spans(version: ProcedureVersion) -> dict[str, tuple[int, int]]:
-    """Shortest and longest time limit per unit of a version from :func:`with_durations`."""
-    spans: dict[str, tuple[int, int]] = {}
-    if "way_durations" not in vars(version):
-        raise ValueError("read the versions through with_durations() first")
-    text: str | None = vars(version)["way_durations"]  # None: a version without ways
-    for item in (text or "").split():
-        unit, _colon, number = item.partition(":")
-        duration = int(number)
-        low, high = spans.get(unit, (duration, duration))
-        spans[unit] = (min(low, duration), max(high, duration))
-    return spans
 
 
 def sectors() -> QuerySet[Sector]:

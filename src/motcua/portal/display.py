@@ -18,12 +18,12 @@ from motcua.catalog.models import (
     Channel,
     DurationUnit,
     Level,
+    OnlineLevel,
     ProcedureCase,
-    ProcedureVersion,
     Subject,
     WayOfPerforming,
 )
-from motcua.catalog.selectors import duration_spans
+from motcua.catalog.selectors import ProcedureSummary
 
 CHANNEL_ORDER: list[str] = [channel.value for channel in Channel]
 UNIT_ORDER: list[str] = [
@@ -99,24 +99,25 @@ class ResultSummary:
 URL_CODE_PLACEHOLDER = "CODE"
 
 
-def result_summaries(versions: Iterable[ProcedureVersion]) -> list[ResultSummary]:
-    """The result lines of a page of :func:`~motcua.catalog.selectors.catalog_search`
-    versions read ``with_durations``; the page URL is reversed once (codes are URL-safe)."""
+def result_summaries(results: Iterable[ProcedureSummary]) -> list[ResultSummary]:
+    """The lines of a page of search results (read with ``durations``); the page URL is
+    reversed once, with a placeholder for the code (codes are URL-safe)."""
     url = reverse("portal:procedure", args=[URL_CODE_PLACEHOLDER])
     before, _placeholder, after = url.rpartition(URL_CODE_PLACEHOLDER)
+    online_labels = dict(OnlineLevel.choices)
     return [
         ResultSummary(
-            code=version.procedure.code,
-            url=f"{before}{version.procedure.code}{after}",
-            name=localized(version),
-            sector=localized(version.sector),
-            levels=", ".join(level_labels(version.levels)),
-            duration=duration_spans_text(duration_spans(version)),
-            online_level=version.online_level,
-            online_level_label=str(version.get_online_level_display()),
-            essential=version.essential,
+            code=result.code,
+            url=f"{before}{result.code}{after}",
+            name=localized(result),
+            sector=localized(result.sector),
+            levels=", ".join(level_labels(result.levels)),
+            duration=duration_spans_text(result.durations),
+            online_level=result.online_level,
+            online_level_label=str(online_labels.get(result.online_level, result.online_level)),
+            essential=result.essential,
         )
-        for version in versions
+        for result in results
     ]
 
 

@@ -27,7 +27,6 @@ from motcua.catalog.selectors import (
     version_in_force,
     version_number_in_force,
     versions_in_force,
-    with_durations,
 )
 from motcua.core.clock import local_now
 from motcua.portal.display import result_summaries
@@ -87,10 +86,10 @@ def catalog(request: HttpRequest) -> HttpResponse:
         return render(request, "portal/catalog.html", context, status=400)
     filters = form.catalog_filter()
     try:
-        results = catalog_search(filters, on=_today())
+        results = catalog_search(filters, on=_today(), durations=True)
     except QueryTooLong:  # the form already refuses it; kept as a guard
         return render(request, "portal/catalog.html", context, status=400)
-    page = _page(CatalogPaginator(with_durations(results), PAGE_SIZE), request.GET.get("page"))
+    page = _page(CatalogPaginator(results, PAGE_SIZE), request.GET.get("page"))
     query = QueryDict(mutable=True)
     for name in ("q", "sector", "level", "online_level"):
         if form.cleaned_data[name]:
