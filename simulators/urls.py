@@ -1,5 +1,19 @@
-"""Simulators mounted in-process (development and tests only)."""
+"""Simulators mounted in-process under ``/sim/`` (development and tests only).
 
-from django.urls import URLPattern, URLResolver
+* ``/sim/national-id/`` — the national e-ID OpenID Connect provider
+  (``simulators/national_id``); its issuer is this server's ``/sim/national-id``.
+* ``/sim/population/`` — the population database (``simulators/population``).
+"""
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from django.urls import URLPattern, URLResolver, re_path
+
+from simulators.population.app import in_process_application as population_app
+from simulators.wsgi import django_view
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    re_path(
+        r"^population/(?P<rest>.*)$",
+        django_view(population_app, "/sim/population"),
+        name="sim-population",
+    ),
+]

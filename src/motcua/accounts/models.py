@@ -38,6 +38,17 @@ class User(AbstractUser):
         help_text=_("12 digits, as on the citizen identity card."),
     )
     phone = models.CharField(_("phone"), max_length=20, blank=True)
+    # Identity as the national e-ID (VNeID) last asserted it at login (accounts/oidc.py).
+    date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
+    assurance_level = models.CharField(
+        _("identity assurance level"),
+        max_length=200,
+        blank=True,
+        help_text=_("As the national e-ID stated it at the last login (e.g. its acr value)."),
+    )
+    national_id_verified_at = models.DateTimeField(
+        _("last verified with the national e-ID"), null=True, blank=True
+    )
     preferred_language = models.CharField(
         _("preferred language"), max_length=8, choices=settings.LANGUAGES, default="vi"
     )
