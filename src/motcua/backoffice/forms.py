@@ -386,7 +386,10 @@ class RegisterForm(forms.Form):
     start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
     end = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
     format = forms.ChoiceField(
-        label=_("Format"), choices=[("xlsx", "Excel (.xlsx)"), ("pdf", "PDF")], initial="xlsx"
+        label=_("Format"),
+        choices=[("xlsx", "Excel (.xlsx)"), ("pdf", "PDF")],
+        initial="xlsx",
+        required=False,
     )
 
     def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
@@ -395,6 +398,7 @@ class RegisterForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        data["format"] = data.get("format") or "xlsx"
         start, end = data.get("start"), data.get("end")
         if start and end:
             if end < start:

@@ -530,7 +530,8 @@ def counter_receive_view(request: HttpRequest, case_pk: int) -> HttpResponseBase
                 return response
         status = 400
     else:
-        form = CounterForm(initial={"token": secrets.token_urlsafe(16)}, **kwargs)
+        initial = {"token": secrets.token_urlsafe(16), "receiving_unit": first_unit.pk}
+        form = CounterForm(initial=initial, **kwargs)
     context = {
         "form": form,
         "case": case,

@@ -36,6 +36,7 @@ from motcua.catalog.models import ProcedureCase
 from motcua.core.clock import VIETNAM
 from motcua.core.pdf import FONT, OfficialPdf, nfc
 from motcua.dossiers.models import AttachmentRole, Dossier, DossierEvent
+from motcua.units.models import Unit, UnitLevel
 from motcua.workflow.selectors import control_sheet as workflow_control_sheet
 
 RECEIVED_AS_VI = {
@@ -389,6 +390,12 @@ def step_outcome(done: datetime | None, due: datetime | None) -> str:
     return "on_time"
 
 
+# Actions taken at the receiving unit's counter (the one-stop section).
+COUNTER_ACTIONS = frozenset(
+    {"submit", "receive", "refuse", "supplement", "confirm_payment", "return_result", "withdraw"}
+)
+
+
 def control_steps(
     dossier: Dossier, events: Sequence[DossierEvent] | None = None
 ) -> list[ControlStep]:
@@ -408,12 +415,22 @@ def control_steps(
             dossier.events.select_related("actor", "actor_unit", "to_unit").order_by("seq")
         )
     steps: list[ControlStep] = []
+    receiving = dossier.receiving_unit
+    # Who holds the dossier: first the unit dossier_submit assigns (a one-stop section's
+    # committee), then each hand-over's target unit.
+    holder: Unit = (
+        receiving.parent
+        if receiving.level == UnitLevel.ONE_STOP and receiving.parent is not None
+        else receiving
+    )
     for i, event in enumerate(events):
         following = events[i + 1] if i + 1 < len(events) else None
         giver = _actor_name(event) or (
             "Công dân" if event.action in {"submit", "supplement"} else "Hệ thống"
         )
-        unit = event.actor_unit.name if event.actor_unit else dossier.receiving_unit.name
+        unit = (receiving if event.action in COUNTER_ACTIONS else holder).name
+        if event.to_unit is not None:
+            holder = event.to_unit
         receiver = ""
         if following is not None:
             receiver = _actor_name(following) or (
