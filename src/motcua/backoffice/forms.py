@@ -288,6 +288,12 @@ class CounterForm(forms.Form):
         max_length=14,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
+    applicant_birth_date = forms.DateField(
+        label=_("Date of birth"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Needed only to look the applicant up in the population database."),
+    )
     applicant_address = forms.CharField(label=_("Address"), max_length=300, required=False)
     applicant_phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
     applicant_email = forms.EmailField(label=_("E-mail"), required=False)
@@ -338,6 +344,15 @@ class CounterForm(forms.Form):
             )
             self.component_rows.append((component, as_name, count_name))
 
+    def prefill_field_names(self, values: dict[str, str]) -> dict[str, str]:
+        """E-form fields filled from look-up values, by the case's prefill map."""
+        prefill = (self.case.form_ui or {}).get("prefill", {}) or {}
+        return {
+            f"f_{name}": values[source]
+            for name, source in prefill.items()
+            if name in self.form_field_names and source in values
+        }
+
     def form_fields(self) -> list[forms.BoundField]:
         return [self[f"f_{name}"] for name in self.form_field_names]
 
@@ -348,6 +363,7 @@ class CounterForm(forms.Form):
                 "applicant_kind",
                 "applicant_name",
                 "applicant_id_number",
+                "applicant_birth_date",
                 "applicant_address",
                 "applicant_phone",
                 "applicant_email",

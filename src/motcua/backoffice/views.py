@@ -64,6 +64,8 @@ from motcua.dossiers.slips import (
     register_pdf,
     register_xlsx,
 )
+from motcua.integrations.models import LookupPurpose
+from motcua.integrations.population import population_lookup, prefill_values
 from motcua.units.models import StaffRole, Unit
 from motcua.workflow.selectors import current_task
 
@@ -454,17 +456,23 @@ def counter_search(request: HttpRequest) -> HttpResponseBase:
         query = form.cleaned_data["q"].strip()
     if query:
         try:
-            found = catalog_search(CatalogFilter(query=query), on=local_now().date())
-            versions = list(
-                found.prefetch_related(
+            today = local_now().date()
+            ranked = [p.code for p in catalog_search(CatalogFilter(query=query), on=today)[:20]]
+            found = {
+                v.procedure.code: v
+                for v in ProcedureVersion.objects.in_force(today)
+                .filter(procedure__code__in=ranked)
+                .select_related("procedure")
+                .prefetch_related(
                     Prefetch(
                         "cases",
                         queryset=ProcedureCase.objects.filter(ways__channel=Channel.IN_PERSON)
                         .distinct()
                         .order_by("position"),
                     )
-                )[:20]
-            )
+                )
+            }
+            versions = [found[code] for code in ranked if code in found]
         except QueryTooLong:
             form.add_error("q", _("The search text is too long."))
     context = {
@@ -477,12 +485,49 @@ def counter_search(request: HttpRequest) -> HttpResponseBase:
     return _private(render(request, "backoffice/counter_search.html", context))
 
 
-# INTEGRATION POINT — population database look-up at the counter.
-# The integrations engineer provides a client (ID number + full name + date of birth →
-# identity and residence, every look-up logged with officer, unit and purpose). Register
-# it here as ``POPULATION_LOOKUP``; until then the counter page shows no look-up button
-# and the officer types the applicant's data from the identity card. No fake answers.
-POPULATION_LOOKUP: Callable[..., Any] | None = None
+def _population_lookup(
+    request: HttpRequest, form_kwargs: dict[str, Any], receiving_units: Any
+) -> tuple[CounterForm, str]:
+    """Look the applicant up in the national population database (logged, audited).
+
+    Uses the ID number, full name and date of birth typed at the counter; on success the
+    form comes back filled with the official name, residence and e-form fields. Runs
+    outside any transaction (the look-up log must survive whatever follows).
+    """
+    posted = request.POST.dict()
+    unit = receiving_units.filter(pk=posted.get("receiving_unit") or 0).first()
+    initial = {k: v for k, v in posted.items() if k not in {"csrfmiddlewaretoken", "lookup"}}
+    try:
+        born = date.fromisoformat(posted.get("applicant_birth_date", ""))
+    except ValueError:
+        born = None
+    id_number = posted.get("applicant_id_number", "").strip()
+    full_name = posted.get("applicant_name", "").strip()
+    if unit is None or born is None or not id_number or not full_name:
+        message = _("To look up, enter the ID number, full name and date of birth.")
+        return CounterForm(initial=initial, **form_kwargs), message
+    try:
+        citizen = population_lookup(
+            id_number=id_number,
+            full_name=full_name,
+            date_of_birth=born,
+            purpose=LookupPurpose.COUNTER_IDENTITY,
+            actor=request.user,  # type: ignore[arg-type]
+            unit=unit,
+        )
+    except DomainError as exc:
+        return CounterForm(initial=initial, **form_kwargs), exc.message
+    if citizen is None:
+        message = _("The population database has no resident with these details.")
+        return CounterForm(initial=initial, **form_kwargs), message
+    initial.update(
+        applicant_name=citizen.full_name,
+        applicant_address=citizen.permanent_residence.text,
+    )
+    form = CounterForm(initial=initial, **form_kwargs)
+    form.initial.update(form.prefill_field_names(prefill_values(citizen)))
+    messages.success(request, _("Found in the population database: the form is filled in."))
+    return form, ""
 
 
 @require_http_methods(["GET", "POST"])
@@ -517,7 +562,10 @@ def counter_receive_view(request: HttpRequest, case_pk: int) -> HttpResponseBase
     }
     done: dict[str, str] = request.session.get("counter_done", {})
     status = 200
-    if request.method == "POST":
+    lookup_error = ""
+    if request.method == "POST" and request.POST.get("lookup"):
+        form, lookup_error = _population_lookup(request, kwargs, receiving_units)
+    elif request.method == "POST":
         form = CounterForm(request.POST, **kwargs)
         token = request.POST.get("token", "")
         if token and token in done:  # a double submit: show the dossier received the first time
@@ -537,7 +585,7 @@ def counter_receive_view(request: HttpRequest, case_pk: int) -> HttpResponseBase
         "case": case,
         "version": case.version,
         "english": _english(),
-        "population_lookup": POPULATION_LOOKUP is not None,
+        "lookup_error": lookup_error,
         "section": "counter",
     }
     return _private(render(request, "backoffice/counter_form.html", context, status=status))
