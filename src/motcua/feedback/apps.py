@@ -6,3 +6,9 @@ class FeedbackConfig(AppConfig):
     name = "motcua.feedback"
     label = "feedback"
     verbose_name = _("Feedback and satisfaction")
+
+    def ready(self) -> None:
+        from motcua.dossiers.events import register_after_change
+        from motcua.feedback.notices import dossier_status_notice
+
+        register_after_change(dossier_status_notice)
