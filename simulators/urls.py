@@ -7,10 +7,16 @@
 
 from django.urls import URLPattern, URLResolver, re_path
 
+from simulators.national_id.provider import in_process_application as national_id_app
 from simulators.population.app import in_process_application as population_app
 from simulators.wsgi import django_view
 
 urlpatterns: list[URLPattern | URLResolver] = [
+    re_path(
+        r"^national-id/(?P<rest>.*)$",
+        django_view(national_id_app, "/sim/national-id"),
+        name="sim-national-id",
+    ),
     re_path(
         r"^population/(?P<rest>.*)$",
         django_view(population_app, "/sim/population"),

@@ -255,3 +255,19 @@ def django_view(get_app: Callable[[], WSGIApp], mount: str) -> Callable[..., Any
         return response
 
     return view
+
+
+def mounted_at(app: WSGIApp, prefix: str) -> WSGIApp:
+    """Serve ``app`` under the URL path ``prefix`` (e.g. an issuer's ``/realms/x``)."""
+    prefix = prefix.rstrip("/")
+    if not prefix:
+        return app
+
+    def mounted(environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
+        path = str(environ.get("PATH_INFO", ""))
+        if path != prefix and not path.startswith(prefix + "/"):
+            return json_response({"error": "not_found"}, 404)(environ, start_response)
+        environ = dict(environ, SCRIPT_NAME=prefix, PATH_INFO=path[len(prefix) :] or "/")
+        return app(environ, start_response)
+
+    return mounted

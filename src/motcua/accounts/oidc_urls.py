@@ -1,6 +1,13 @@
-"""Citizen login with the national e-ID (OpenID Connect relying party)."""
+"""Citizen login with the national e-ID (OpenID Connect relying party), at /accounts/oidc/."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import path
+
+from motcua.accounts import oidc
 
 app_name = "oidc"
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns = [
+    path("", oidc.signin, name="signin"),
+    path("login/", oidc.login, name="login"),
+    path("callback/", oidc.callback, name="callback"),
+    path("logout/", oidc.logout, name="logout"),
+]

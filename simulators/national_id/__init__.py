@@ -1,0 +1,1 @@
+"""National e-ID simulator: an OpenID Connect provider over the synthetic population."""
