@@ -1,0 +1,93 @@
+"""Keys in PKCS#12 files (``.p12`` / ``.pfx``), as licensed CAs deliver software certificates.
+
+``config``: ``{"path": "/etc/motcua/keys/unit.p12", "passphrase": "env:UNIT_P12_PASS"}``
+(the passphrase may also be ``file:/path``; omit it for an unprotected file).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from asn1crypto import keys
+from asn1crypto import x509 as asn1_x509
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.serialization import pkcs12
+from django.utils.translation import gettext as _
+from pyhanko.sign.signers import SimpleSigner
+from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+from motcua.signatures.errors import SigningRefused
+from motcua.signatures.providers.base import SigningProvider, resolve_secret
+
+
+class Pkcs12Provider(SigningProvider):
+    name = "pkcs12"
+    thread_safe = True
+
+    def config_errors(self, config: Mapping[str, Any]) -> dict[str, list[str]]:
+        errors: dict[str, list[str]] = {}
+        if not str(config.get("path") or "").strip():
+            errors["path"] = [_("Give the path of the PKCS#12 file.")]
+        secret = config.get("passphrase")
+        if secret and not str(secret).startswith(("env:", "file:")):
+            errors["passphrase"] = [
+                _("Give the passphrase as env:VARIABLE or file:/path, never the secret itself.")
+            ]
+        return errors
+
+    def load(self, config: Mapping[str, Any]) -> SimpleSigner:
+        path = Path(str(config.get("path") or ""))
+        try:
+            data = path.read_bytes()
+        except OSError:
+            raise SigningRefused(
+                "key_unavailable",
+                _("The key file %(path)s cannot be read.") % {"path": path},
+            ) from None
+        reference = config.get("passphrase")
+        passphrase = resolve_secret(str(reference), what=_("passphrase")) if reference else None
+        try:
+            key, certificate, others = pkcs12.load_key_and_certificates(
+                data, passphrase.encode() if passphrase else None
+            )
+        except ValueError:
+            raise SigningRefused(
+                "key_unavailable",
+                _(
+                    "The key file %(path)s cannot be opened: the passphrase is wrong or the "
+                    "file is not a PKCS#12 key."
+                )
+                % {"path": path},
+            ) from None
+        if key is None:
+            raise SigningRefused(
+                "key_unavailable",
+                _("The key file %(path)s holds no private key.") % {"path": path},
+            )
+        if certificate is None:
+            # OpenSSL pairs a key with the certificate of the same public key; a file
+            # whose only certificate belongs to another key yields none.
+            raise SigningRefused(
+                "key_mismatch" if others else "key_unavailable",
+                _(
+                    "The key file %(path)s holds no certificate for its private key: the "
+                    "private key does not belong to the certificate in the file."
+                )
+                % {"path": path}
+                if others
+                else _("The key file %(path)s holds no certificate.") % {"path": path},
+            )
+        der = serialization.Encoding.DER
+        return SimpleSigner(
+            signing_cert=asn1_x509.Certificate.load(certificate.public_bytes(der)),
+            signing_key=keys.PrivateKeyInfo.load(
+                key.private_bytes(
+                    der, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+                )
+            ),
+            cert_registry=SimpleCertificateStore.from_certs(
+                [asn1_x509.Certificate.load(c.public_bytes(der)) for c in others]
+            ),
+        )
