@@ -50,3 +50,7 @@ class IntegrationClientAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False  # deactivate instead: the audit log refers to it
+
+
+# The auditors' report of population-database look-ups lives in its own module.
+from motcua.integrations import population_admin  # noqa: E402, F401

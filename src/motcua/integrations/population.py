@@ -37,6 +37,7 @@ import structlog
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
@@ -50,7 +51,7 @@ from motcua.integrations.models import (
     LookupPurpose,
     PopulationLookup,
 )
-from motcua.units.models import Unit
+from motcua.units.models import StaffRole, Unit, UnitLevel
 from motcua.units.selectors import roles_of
 
 log = structlog.get_logger(__name__)
@@ -601,3 +602,41 @@ def prefill_for(
             )
         )
     return prefill_values(citizen, account)
+
+
+# --- who sees the log: the auditors' report ---------------------------------------------------
+
+
+def can_audit_population_lookups(user: Any) -> bool:
+    """A superuser, or an officer holding the population-database auditor role today."""
+    if not (getattr(user, "is_authenticated", False) and user.is_active):
+        return False
+    if user.is_superuser:
+        return True
+    return (
+        roles_of(user.pk, on=local_now().date()).filter(role=StaffRole.POPULATION_AUDITOR).exists()
+    )
+
+
+def visible_lookups(user: Any) -> QuerySet[PopulationLookup]:
+    """The look-ups ``user`` may audit.
+
+    A superuser, or an auditor in a ministry-level unit, sees every look-up; an auditor
+    in a provincial unit sees the look-ups made for units of that province. Look-ups
+    made without a unit (a citizen's prefill before choosing where to submit) are
+    national: ministry-level auditors see them.
+    """
+    lookups = PopulationLookup.objects.select_related("actor", "unit")
+    if not can_audit_population_lookups(user):
+        return lookups.none()
+    if user.is_superuser:
+        return lookups
+    units = [
+        assignment.unit
+        for assignment in roles_of(user.pk, on=local_now().date()).filter(
+            role=StaffRole.POPULATION_AUDITOR
+        )
+    ]
+    if any(unit.level == UnitLevel.MINISTRY for unit in units):
+        return lookups
+    return lookups.filter(province_code__in={unit.province_code for unit in units})
