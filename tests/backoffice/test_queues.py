@@ -168,11 +168,11 @@ def test_the_queue_page_makes_the_same_number_of_queries_for_3_or_30_dossiers(
         world.submit()
     client = verified_client(world.reception)
     client.get(HOME)  # warm the session
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(8):
         assert client.get(HOME).status_code == 200
     for _ in range(27):
         world.submit()
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(8):
         response = client.get(HOME)
     assert len(codes_in(response)) == 25
 

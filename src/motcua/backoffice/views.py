@@ -212,7 +212,7 @@ def _dossier_for(request: HttpRequest, public_id: str) -> Dossier:
             "procedure_version__procedure",
             "procedure_version__sector",
             "case",
-            "receiving_unit",
+            "receiving_unit__parent",
             "handling_unit",
         )
         .prefetch_related(
