@@ -107,6 +107,7 @@ def store_uploads(
     """Check and store every file of ``input_name`` into the citizen's warehouse."""
     outcome = UploadOutcome()
     user = citizen(request)
+    files = request.FILES.getlist(input_name)  # reads the body: the handler runs now
     if handler is not None and handler.exceeded:
         try:
             document_upload(
@@ -117,7 +118,6 @@ def store_uploads(
         except UploadRefused as refused:
             outcome.refused.append(("", refused.message))
         return outcome
-    files = request.FILES.getlist(input_name)
     if len(files) > MAX_FILES_PER_REQUEST:
         outcome.refused.append(
             ("", _("Send at most %(n)s files at a time.") % {"n": MAX_FILES_PER_REQUEST})
