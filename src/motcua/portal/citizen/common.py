@@ -8,42 +8,31 @@ from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.http import FileResponse, HttpRequest, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from motcua.accounts.models import AccountKind, User
+from motcua.accounts.oidc import verified_with_national_id
 from motcua.documents.checks import SizeLimitUploadHandler, UploadRefused
 from motcua.documents.models import Document
 from motcua.documents.services import document_upload
 
-# The session key the national e-ID login sets (motcua.accounts.oidc.SESSION_VERIFIED).
-SESSION_VERIFIED = "national_id_verified"
 MAX_FILES_PER_REQUEST = 20
 
 View = Callable[..., HttpResponseBase]
 
 
 def login_url(next_path: str) -> str:
-    try:
-        base = reverse("oidc:signin")
-    except NoReverseMatch:
-        base = str(getattr(settings, "MOTCUA_CITIZEN_LOGIN_URL", "/accounts/oidc/"))
-    return f"{base}?{urlencode({'next': next_path})}"
+    """The national e-ID sign-in page, coming back to ``next_path``."""
+    return f"{reverse('oidc:signin')}?{urlencode({'next': next_path})}"
 
 
 def national_id_verified(request: HttpRequest) -> bool:
     """Whether this session signed in with the national e-ID (recorded on the dossier)."""
-    user = getattr(request, "user", None)
-    return bool(
-        user is not None
-        and user.is_authenticated
-        and user.kind == AccountKind.CITIZEN
-        and request.session.get(SESSION_VERIFIED) is True
-    )
+    return verified_with_national_id(request)
 
 
 def citizen_required(view: View) -> View:

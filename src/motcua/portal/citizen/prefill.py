@@ -11,10 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from motcua.accounts.models import User
-from motcua.core.errors import DomainError
+from motcua.integrations.models import LookupPurpose
+from motcua.integrations.population import PopulationError, prefill_for
 
-PURPOSE_PREFILL = "eform_prefill"
-PURPOSE_CHECK = "eform_check"
+PURPOSE_PREFILL = LookupPurpose.EFORM_PREFILL
+PURPOSE_CHECK = LookupPurpose.EFORM_CHECK
 
 
 @dataclass(frozen=True)
@@ -30,11 +31,7 @@ def _account_values(user: User) -> dict[str, str]:
 def account_prefill(user: User, *, purpose: str = PURPOSE_PREFILL) -> Prefill:
     """Population and account values keyed like ``catalog.exchange.PREFILL_SOURCES``."""
     try:
-        from motcua.integrations.population import prefill_for
-    except ImportError:  # the population adapter is not installed in this build
-        return Prefill(_account_values(user))
-    try:
         values = prefill_for(user, purpose=purpose, actor=user)
-    except DomainError as exc:
+    except PopulationError as exc:  # no verified identity, not found, unavailable, refused
         return Prefill(_account_values(user), problem=exc.message)
     return Prefill({**_account_values(user), **{k: str(v) for k, v in values.items()}})
