@@ -7,9 +7,13 @@ applicant, a stranger), with random arguments (missing reasons, empty supplement
 bad amounts, units that no longer exist) and a clock that moves forward by random
 amounts over weekends, an admin day off and an extra working Saturday.
 
-A small model predicts every outcome from the lifecycle table and the role rule alone
-(not from ``access.py``): success with the new status, or the refusal class. After every
-step the invariants below hold:
+A small model predicts every outcome from the lifecycle table, the role rule and the
+default internal process (not from ``access.py`` or the workflow code): success with
+the new status, or the refusal class. The process (``workflow/processes/default.bpmn``:
+reception → processing → approval ⟲ send back → result → return) decides who may hand
+the dossier over now; a leader may take over their unit's specialist step; a forward to
+another unit transfers a processing step there (or routes the dossier from reception).
+After every step the invariants below hold:
 
 * a successful action moves the status as the table says and writes one event, one
   audit entry and one outbox message; a refused one changes nothing at all;
@@ -22,7 +26,9 @@ step the invariants below hold:
 * codes are unique, ``{agency}-{YYMMDD}-{NNNN}`` with the reception's local date, and
   numbered 1..n per agency and day;
 * nobody sees a dossier outside the rule (the stranger never, the other unit's officers
-  only once it was forwarded there).
+  only once it was forwarded there);
+* the open step of the process (``workflow.selectors.current_task``) is the one the
+  model expects, in the expected unit, and the control sheet has a row per step opened.
 
 The tests at the end pin, one by one, the bugs the machine found (fixed since).
 """
@@ -73,6 +79,7 @@ from motcua.dossiers.lifecycle import ACTIONS, TRANSITIONS, Side
 from motcua.dossiers.models import Dossier, DossierEvent, Status
 from motcua.integrations.models import OutboxMessage
 from motcua.units.models import AdjustmentKind, CalendarAdjustment, StaffRole, Unit, UnitLevel
+from motcua.workflow.selectors import control_sheet, current_task
 from tests.catalog.samples import document, record
 from tests.dossiers.conftest import World
 
@@ -101,6 +108,24 @@ ACTORS = (*CITIZENS, *ROLES)
 CASES = {"same_day": (True, 1), "three_days": (False, 3)}
 
 ENDING = {"refuse", "withdraw", "stop"}
+
+# The default internal process: step → (role, unit side, actions that complete it).
+STEPS: dict[str, tuple[str, str, frozenset[str]]] = {
+    "reception": (StaffRole.ONE_STOP_OFFICER, "receiving", frozenset({"forward"})),
+    "processing": (StaffRole.SPECIALIST, "handling", frozenset({"forward"})),
+    "approval": (StaffRole.LEADER, "handling", frozenset({"approve", "send_back"})),
+    "result": (StaffRole.SPECIALIST, "handling", frozenset({"mark_result_ready"})),
+    "return": (StaffRole.ONE_STOP_OFFICER, "receiving", frozenset({"return_result"})),
+}
+HAND_OVERS = {"forward", "send_back", "approve", "mark_result_ready", "return_result"}
+
+
+def next_step(step: str, action: str) -> str | None:
+    if step == "approval":
+        return "processing" if action == "send_back" else "result"
+    order = list(STEPS)
+    i = order.index(step)
+    return order[i + 1] if i + 1 < len(order) else None
 
 
 class Clock:
@@ -133,6 +158,11 @@ class Model:
     due: datetime | None = None
     paused_at: datetime | None = None
     timeline: list[tuple[str, datetime | None]] = field(default_factory=list)
+    # The internal process: the open step and its unit, the lead unit, steps opened.
+    step: str | None = None
+    step_unit: str | None = None
+    lead: str | None = None
+    steps_opened: int = 0
 
 
 @dataclass(frozen=True)
@@ -190,6 +220,58 @@ def in_office_hours(instant: datetime) -> bool:
     return CALENDAR.is_working_day(local.date()) and any(
         start <= local.time() <= end for start, end in DEFAULT_OFFICE_HOURS.periods
     )
+
+
+@dataclass
+class Hand:
+    """What the process will do with a hand-over (the oracle's prediction)."""
+
+    step: str | None
+    step_unit: str | None
+    lead: str | None
+    opened: int
+    holder: str | None  # the unit now holding the dossier, when not the receiving unit
+
+
+def process_outcome(actor: str, m: Model, action: str, to_unit: str | None) -> Hand | None:
+    """The process's answer to a hand-over: the new state, or None when it refuses."""
+    assert m.step is not None and m.step_unit is not None and m.lead is not None
+    roles = ROLES.get(actor, set())
+    step, unit, lead, opened = m.step, m.step_unit, m.lead, 0
+
+    def holds(step: str, unit: str) -> bool:
+        return (unit, STEPS[step][0]) in roles
+
+    def leads(step: str, unit: str) -> bool:
+        return STEPS[step][0] == StaffRole.SPECIALIST and (unit, StaffRole.LEADER) in roles
+
+    def resolve(step: str) -> str:
+        return m.receiving if STEPS[step][1] == "receiving" else lead
+
+    if to_unit == unit:
+        to_unit = None
+    if action == "forward" and to_unit is not None and STEPS[step][1] != "receiving":
+        if not ("forward" in STEPS[step][2] and (holds(step, unit) or leads(step, unit))):
+            return None
+        return Hand(step, to_unit, lead, 1, to_unit)  # transferred
+    takeovers = 0
+    while not (action in STEPS[step][2] and (holds(step, unit) or leads(step, unit))):
+        if not (leads(step, unit) and "forward" in STEPS[step][2]) or takeovers >= 3:
+            return None
+        step = next_step(step, "forward")  # type: ignore[assignment]
+        unit = resolve(step)
+        opened += 1
+        takeovers += 1
+    if action == "forward" and to_unit is not None:
+        lead, to_unit = to_unit, None  # routed at reception
+    following = next_step(step, action)
+    if following is None:
+        return Hand(None, None, lead, opened, None)
+    if to_unit is not None and STEPS[following][1] == "receiving":
+        return None
+    new_unit = to_unit or resolve(following)
+    holder = None if STEPS[following][1] == "receiving" else new_unit
+    return Hand(following, new_unit, lead, opened + 1, holder)
 
 
 class DossierMachine(RuleBasedStateMachine):
@@ -285,6 +367,11 @@ class DossierMachine(RuleBasedStateMachine):
             if m.status in TRANSITIONS[action].sources
             and sees(actor, m)
             and permitted(actor, m, action)
+            and (
+                action not in HAND_OVERS
+                or m.step is None
+                or process_outcome(actor, m, action, None) is not None
+            )
         ]
         if not candidates:
             return
@@ -346,6 +433,10 @@ class DossierMachine(RuleBasedStateMachine):
             return S.InvalidInput  # the unit no longer exists
         if action == "mark_result_ready" and not m.approved:
             return DomainError
+        if action in HAND_OVERS and m.step is not None:
+            to_unit = a.to_unit if action in {"forward", "send_back"} else None
+            if process_outcome(actor, m, action, to_unit) is None:
+                return S.StepRefused
         if action == "apologise_extend":
             assert m.due is not None
             if m.extensions >= 1:
@@ -364,8 +455,27 @@ class DossierMachine(RuleBasedStateMachine):
             return m.before_pause or Status.PROCESSING
         return m.status
 
-    def _apply(self, m: Model, action: str, a: Args, new_due: datetime, status: str) -> None:
+    def _apply(
+        self, m: Model, action: str, actor: str, a: Args, new_due: datetime, status: str
+    ) -> None:
+        if action in HAND_OVERS and m.step is not None:
+            to_unit = a.to_unit if action in {"forward", "send_back"} else None
+            hand = process_outcome(actor, m, action, to_unit)
+            assert hand is not None
+            m.step, m.step_unit, m.lead = hand.step, hand.step_unit, hand.lead
+            m.steps_opened += hand.opened
+            if hand.holder is not None and hand.holder != m.handling:
+                m.supporting.add(m.handling)
+                m.handling = hand.holder
+            if action in {"forward", "send_back"}:
+                m.approved = False
+        elif action in {"forward", "send_back"}:  # no process: the lifecycle table alone
+            if a.to_unit is not None and a.to_unit != m.handling:
+                m.supporting.add(m.handling)
+                m.handling = a.to_unit
+            m.approved = False
         if action == "receive":
+            m.step, m.step_unit, m.lead, m.steps_opened = "reception", m.receiving, m.handling, 1
             same_day, days = CASES[m.case]
             m.received_at = self.now
             m.due = due_at(
@@ -384,11 +494,6 @@ class DossierMachine(RuleBasedStateMachine):
             m.due = extend_for_pause(m.due, m.paused_at, self.now, CALENDAR)
             m.paused_at = None
             m.before_pause = ""
-        elif action in {"forward", "send_back"}:
-            if a.to_unit is not None and a.to_unit != m.handling:
-                m.supporting.add(m.handling)
-                m.handling = a.to_unit
-            m.approved = False
         elif action == "approve":
             m.approved = True
         elif action == "request_payment":
@@ -397,6 +502,7 @@ class DossierMachine(RuleBasedStateMachine):
             m.before_pause = ""
         elif action in {"withdraw", "stop"}:
             m.paused_at = None
+            m.step = m.step_unit = None
         elif action == "apologise_extend":
             m.due = new_due
             m.extensions += 1
@@ -463,7 +569,7 @@ class DossierMachine(RuleBasedStateMachine):
             f"{action} by {actor} from {m.status} succeeded, expected {expected.__name__}"
         )
         assert m.status in TRANSITIONS[action].sources
-        self._apply(m, action, a, new_due, expected)
+        self._apply(m, action, actor, a, new_due, expected)
         self.changes += 1
         assert dossier.status == expected
         _row, _supporting, events, audits, messages, dossiers = before
@@ -502,6 +608,7 @@ class DossierMachine(RuleBasedStateMachine):
         self.due_instants_follow_the_calendar()
         self.codes_are_unique_and_well_formed()
         self.nobody_sees_beyond_the_rule()
+        self.processes_match_the_model()
         self.checked = self.changes
 
     def dossiers_match_the_model(self) -> None:
@@ -568,6 +675,16 @@ class DossierMachine(RuleBasedStateMachine):
         for actor, user in self.users.items():
             seen = set(visible_dossiers(user).filter(pk__in=pks).values_list("pk", flat=True))
             assert seen == {m.pk for m in self.models if sees(actor, m)}, actor
+
+    def processes_match_the_model(self) -> None:
+        for m in self.models:
+            task = current_task(m.pk)
+            if m.step is None:
+                assert task is None, (m.status, task)
+            else:
+                assert task is not None and task.step == m.step, (m.step, task)
+                assert task.unit_id == self.units[m.step_unit or ""].pk, (m.step_unit, task)
+            assert len(control_sheet(m.pk)) == m.steps_opened
 
 
 SETTINGS = settings(

@@ -6,6 +6,16 @@ transaction. The dossier row is locked first, so of two conflicting concurrent
 actions exactly one wins; the other gets ``Conflict`` with the status it found.
 Refusals raise ``DomainError`` subclasses with a message in the actor's language and
 change nothing.
+
+The internal process (``motcua.workflow``, BPMN) runs alongside: reception starts it,
+and every hand-over — forward, send back, approve, result ready, result returned —
+completes the open step (``process_act``) in the same transaction, so the control sheet
+(form 6) is recorded automatically. The process decides who acts next: a hand-over the
+open step does not take from this actor is refused with ``StepRefused`` (a
+``DomainError``) after the lifecycle's own role and status checks. The dossier's
+handling unit follows the step that holds it (an inter-agency step moves it to the
+other unit; the previous one keeps seeing it as a supporting unit). Dossiers received
+before processes existed have no instance and follow the lifecycle table alone.
 """
 
 from __future__ import annotations
@@ -46,8 +56,19 @@ from motcua.dossiers.models import (
 )
 from motcua.units.models import StaffRole, Unit, UnitLevel
 from motcua.units.selectors import office_hours, work_calendar
+from motcua.workflow.models import FollowUpKind
+from motcua.workflow.services import (
+    FOLLOWUP_DONE,
+    StepRefused,
+    followup_close,
+    process_act,
+    process_cancel,
+    process_pause,
+    process_resume,
+    process_start,
+)
 
-__all__ = ["DossierNotFound", "InvalidInput"]
+__all__ = ["DossierNotFound", "InvalidInput", "StepRefused"]
 
 
 class InvalidInput(DomainError):
@@ -324,6 +345,19 @@ def dossier_receive(*, actor: User, public_id: str) -> Dossier:
         )
         d.received_at = received
         d.due_at = d.original_due_at = _calendar_due(d, received)
+        process_start(
+            subject_id=d.pk,
+            province_code=d.province_code,
+            procedure_code=d.procedure_version.procedure.code,
+            case_code=d.case.code,
+            reference=d.case.process or "",
+            receiving_unit=d.receiving_unit,
+            lead_unit=d.handling_unit,
+            received_at=received,
+            due_at=d.due_at,
+            actor=actor,
+            unit_roles=actor_roles(actor).roles,
+        )
         return _Step(data={"code": d.code})
 
     return _perform(actor=actor, public_id=public_id, action="receive", apply=apply)
@@ -353,6 +387,7 @@ def dossier_request_supplement(
         d.supplement_count += 1
         d.paused_at = now()
         d.status_before_pause = d.status
+        process_pause(subject_id=d.pk, at=d.paused_at)
         return _Step(data={"items": clean})
 
     return _perform(
@@ -375,6 +410,7 @@ def dossier_supplement(*, actor: User, public_id: str, note: str = "") -> Dossie
                 office_hours(d.handling_unit),
             )
         paused_for = working_time_between(paused, resumed, calendar=work_calendar(d.province_code))
+        process_resume(subject_id=d.pk, at=resumed)
         d.paused_at = None
         status = d.status_before_pause or Status.RECEIVED
         d.status_before_pause = ""
@@ -385,24 +421,61 @@ def dossier_supplement(*, actor: User, public_id: str, note: str = "") -> Dossie
     return _perform(actor=actor, public_id=public_id, action="supplement", reason=note, apply=apply)
 
 
+def _check_unit(to_unit: Unit | None) -> None:
+    if to_unit is not None and not to_unit.is_valid_on(local_now().date()):
+        raise InvalidInput({"to_unit": [_("This unit no longer exists.")]})
+
+
 def _move_to(d: Dossier, to_unit: Unit | None) -> None:
     """Hand the dossier to ``to_unit`` (if another); the previous unit keeps seeing it."""
     if to_unit is not None and to_unit.pk != d.handling_unit_id:
-        if not to_unit.is_valid_on(local_now().date()):
-            raise InvalidInput({"to_unit": [_("This unit no longer exists.")]})
+        _check_unit(to_unit)
         d.supporting_units.add(d.handling_unit)
         d.handling_unit = to_unit
     d.approved = False
 
 
+def _hand_over(
+    d: Dossier, *, actor: User, action: str, to_unit: Unit | None = None, note: str = ""
+) -> Unit | None:
+    """Move the dossier's process on with ``action``; the unit it went to, if another.
+
+    Without a process instance (received before processes existed, or the process has
+    ended) the lifecycle table alone decides and ``to_unit`` is where it goes.
+    """
+    _check_unit(to_unit)
+    moved = process_act(
+        subject_id=d.pk,
+        actor=actor,
+        unit_roles=actor_roles(actor).roles,
+        action=action,
+        at=now(),
+        to_unit=to_unit,
+        note=note,
+    )
+    if moved is None:
+        if action in {"forward", "send_back"}:
+            _move_to(d, to_unit)
+        return to_unit
+    before = d.handling_unit_id
+    if action in {"forward", "send_back"}:
+        _move_to(d, moved.unit)
+    elif moved.unit is not None and moved.unit.pk != d.handling_unit_id:
+        d.supporting_units.add(d.handling_unit)
+        d.handling_unit = moved.unit
+    if to_unit is not None:
+        return to_unit
+    return d.handling_unit if d.handling_unit_id != before else None
+
+
 def dossier_forward(
     *, actor: User, public_id: str, to_unit: Unit | None = None, note: str = ""
 ) -> Dossier:
-    """Hand over to the next step, or to another unit (inter-agency)."""
+    """Hand over to the next step of the process, or to another unit (inter-agency)."""
 
     def apply(d: Dossier) -> _Step:
-        _move_to(d, to_unit)
-        return _Step(to_unit=to_unit)
+        moved_to = _hand_over(d, actor=actor, action="forward", to_unit=to_unit, note=note)
+        return _Step(to_unit=moved_to)
 
     return _perform(actor=actor, public_id=public_id, action="forward", reason=note, apply=apply)
 
@@ -410,9 +483,11 @@ def dossier_forward(
 def dossier_send_back(
     *, actor: User, public_id: str, reason: str, to_unit: Unit | None = None
 ) -> Dossier:
+    """Send back for rework: the process's gateway decides to which step."""
+
     def apply(d: Dossier) -> _Step:
-        _move_to(d, to_unit)
-        return _Step(to_unit=to_unit)
+        moved_to = _hand_over(d, actor=actor, action="send_back", to_unit=to_unit, note=reason)
+        return _Step(to_unit=moved_to)
 
     return _perform(
         actor=actor, public_id=public_id, action="send_back", reason=reason, apply=apply
@@ -421,8 +496,9 @@ def dossier_send_back(
 
 def dossier_approve(*, actor: User, public_id: str, note: str = "") -> Dossier:
     def apply(d: Dossier) -> _Step:
+        moved_to = _hand_over(d, actor=actor, action="approve", note=note)
         d.approved = True
-        return _Step()
+        return _Step(to_unit=moved_to)
 
     return _perform(actor=actor, public_id=public_id, action="approve", reason=note, apply=apply)
 
@@ -431,6 +507,7 @@ def dossier_mark_result_ready(*, actor: User, public_id: str) -> Dossier:
     def apply(d: Dossier) -> _Step:
         if not d.approved:
             raise DomainError(_("The leader has not approved this dossier yet."))
+        _hand_over(d, actor=actor, action="mark_result_ready")
         d.result_ready_at = d.ended_at = now()
         return _Step()
 
@@ -467,6 +544,7 @@ def dossier_return_result(*, actor: User, public_id: str, method: str = "counter
         raise InvalidInput({"method": [_("Choose one of the listed values.")]})
 
     def apply(d: Dossier) -> _Step:
+        _hand_over(d, actor=actor, action="return_result")
         d.returned_at = now()
         return _Step(data={"method": method})
 
@@ -477,6 +555,8 @@ def dossier_withdraw(*, actor: User, public_id: str, reason: str = "") -> Dossie
     def apply(d: Dossier) -> _Step:
         d.ended_at = now()
         d.paused_at = None
+        process_cancel(subject_id=d.pk, actor=actor, action="withdraw", at=d.ended_at)
+        _close_followups(d, reason="ended")
         return _Step()
 
     return _perform(actor=actor, public_id=public_id, action="withdraw", reason=reason, apply=apply)
@@ -486,12 +566,18 @@ def dossier_stop(*, actor: User, public_id: str, reason: str) -> Dossier:
     def apply(d: Dossier) -> _Step:
         d.ended_at = now()
         d.paused_at = None
+        process_cancel(subject_id=d.pk, actor=actor, action="stop", at=d.ended_at)
+        _close_followups(d, reason="ended")
         return _Step()
 
     return _perform(actor=actor, public_id=public_id, action="stop", reason=reason, apply=apply)
 
 
 ONE_WORKING_DAY = timedelta(hours=8)
+
+
+def _close_followups(d: Dossier, *, reason: str) -> None:
+    followup_close(subject_id=d.pk, kind=FollowUpKind.APOLOGY, reason=reason, at=now())
 
 
 def dossier_apologise_extend(
@@ -524,6 +610,7 @@ def dossier_apologise_extend(
         old = d.due_at
         d.due_at = new_due
         d.extension_count += 1
+        _close_followups(d, reason=FOLLOWUP_DONE)
         return _Step(data={"old_due": old.isoformat(), "new_due": new_due.isoformat()})
 
     return _perform(

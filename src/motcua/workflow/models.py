@@ -31,6 +31,8 @@ class ProcessDefinition(models.Model):
 
     The key is (province, procedure code, case code); an empty part means "any". The
     highest ``version`` of the most specific key is the process new dossiers start with.
+    A definition may instead carry a ``reference`` (a name such as ``lien-thong-ho-tich``)
+    that procedure cases name in their ``process`` field, to share one process.
     """
 
     province_code = models.CharField(
@@ -47,6 +49,12 @@ class ProcessDefinition(models.Model):
         max_length=40,
         blank=True,
         help_text=_("Empty: every case of the procedure."),
+    )
+    reference = models.CharField(
+        _("reference"),
+        max_length=100,
+        blank=True,
+        help_text=_("A name procedure cases use to share this process (their “process” field)."),
     )
     version = models.PositiveIntegerField(_("version"))
     name = models.CharField(_("name"), max_length=300)
@@ -72,17 +80,22 @@ class ProcessDefinition(models.Model):
         ordering = ["province_code", "procedure_code", "case_code", "-version"]
         constraints = [
             models.UniqueConstraint(
-                fields=["province_code", "procedure_code", "case_code", "version"],
-                name="process_definition_version_unique",
+                fields=["province_code", "procedure_code", "case_code", "reference", "version"],
+                name="process_definition_key_version_unique",
             ),
             models.CheckConstraint(
                 condition=Q(case_code="") | ~Q(procedure_code=""),
                 name="process_definition_case_needs_procedure",
             ),
+            models.CheckConstraint(
+                condition=Q(reference="") | Q(procedure_code=""),
+                name="process_definition_reference_or_procedure",
+            ),
         ]
 
     def __str__(self) -> str:
-        key = "/".join(p for p in (self.province_code, self.procedure_code, self.case_code) if p)
+        parts = (self.province_code, self.reference, self.procedure_code, self.case_code)
+        key = "/".join(p for p in parts if p)
         return f"{key or 'default'} v{self.version}"
 
 
