@@ -23,6 +23,7 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from django.conf import settings
 from pyhanko_certvalidator import ValidationContext
 
+from motcua.core.clock import now
 from motcua.signatures.devca import CA_CERT_FILE, is_development
 
 log = structlog.get_logger(__name__)
@@ -86,10 +87,11 @@ def trust_roots() -> tuple[asn1_x509.Certificate, ...]:
 
 
 def validation_context(*, moment: datetime | None = None) -> ValidationContext:
-    """A fresh context (it caches per validation) trusting exactly our roots, offline."""
+    """A fresh context (it caches per validation) trusting exactly our roots, offline,
+    validating at ``moment`` (default: now, by motcua's one clock)."""
     return ValidationContext(
         trust_roots=list(trust_roots()),
         allow_fetching=False,
         revocation_mode="soft-fail",
-        moment=moment,
+        moment=moment or now(),
     )

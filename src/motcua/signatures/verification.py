@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import logging
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -41,11 +42,16 @@ from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.settings import KeyUsageConstraints
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 
+from motcua.core.clock import now
 from motcua.signatures.devca import is_development
 from motcua.signatures.models import SignedResult, SigningKey
 from motcua.signatures.trust import validation_context
 
 log = structlog.get_logger(__name__)
+# pyHanko logs every untrusted or broken signature it validates as an error with a
+# traceback; for uploads by the public that is expected input, and the report says it.
+logging.getLogger("pyhanko.sign.validation").setLevel(logging.CRITICAL)
+logging.getLogger("pyhanko.sign.diff_analysis").setLevel(logging.CRITICAL)
 
 TOKEN_IN_KEYWORDS = re.compile(r"motcua-verify:([A-Za-z0-9_-]{16,32})")
 KEY_USAGE = KeyUsageConstraints(
@@ -193,6 +199,8 @@ def _signature_report(embedded, moment: datetime | None) -> SignatureReport:  # 
         problem = str(_("The signature does not match the signed content."))
     elif modified_after:
         problem = str(_("The file was changed after signing (beyond adding signatures)."))
+    elif not status.trusted and certificate.not_valid_after_utc <= (moment or now()):
+        problem = str(_("The certificate had expired at the time of checking."))
     elif not status.trusted:
         problem = str(_("The certificate was not issued by a certification authority we trust."))
     return SignatureReport(
