@@ -18,6 +18,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from django.db import connections
 from django.test import override_settings
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -247,6 +248,9 @@ def test_a_dossier_through_its_whole_life_in_the_back_office(
                 ctx.close()
         finally:
             browser.close()
+            # The ORM calls above ran inside Playwright's greenlet, whose context holds
+            # its own database connection: close it, or the test database stays in use.
+            connections.close_all()
 
 
 def _shoot(page, folder: str, name: str) -> None:  # type: ignore[no-untyped-def]
