@@ -370,7 +370,10 @@ class EForm:
 
     def validate(self, data: Mapping[str, Any], names: list[str] | None = None) -> dict[str, Any]:
         """Schema errors for the whole form, or only for ``names`` (one step)."""
-        errors = form_errors(dict(self.schema), dict(data))
+        # Each message once per field (``form_errors`` may repeat "required" per missing key).
+        errors = {
+            k: list(dict.fromkeys(v)) for k, v in form_errors(dict(self.schema), dict(data)).items()
+        }
         if names is None:
             return errors
         wanted = set(names)

@@ -507,7 +507,9 @@ def _submit(
         messages.info(request, _("This application was already submitted."))
         return redirect("citizen:dashboard")
     except InvalidInput as exc:
-        errors = {k.removeprefix("form_data."): v for k, v in exc.errors.items()}
+        errors = {
+            k.removeprefix("form_data."): list(dict.fromkeys(v)) for k, v in exc.errors.items()
+        }
         merged = {k: v for k, v in errors.items() if k in form.properties}
         other = [m for k, v in errors.items() if k not in form.properties for m in v]
         return form, data, merged, component_errors, " ".join(other)
