@@ -240,7 +240,7 @@ class Population:
         self._tail_offset = random.Random(f"{seed}:tail").randrange(_TAIL_SPACE)
         self._starts: array[int] | None = None
         self._lock = threading.Lock()
-        self.household = lru_cache(maxsize=8192)(self._household)
+        self.household = lru_cache(maxsize=1024)(self._household)
 
     # --- households ----------------------------------------------------------------
     def _household_starts(self) -> array[int]:
