@@ -168,11 +168,11 @@ def test_the_queue_page_makes_the_same_number_of_queries_for_3_or_30_dossiers(
         world.submit()
     client = verified_client(world.reception)
     client.get(HOME)  # warm the session
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         assert client.get(HOME).status_code == 200
     for _ in range(27):
         world.submit()
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         response = client.get(HOME)
     assert len(codes_in(response)) == 25
 
@@ -184,3 +184,34 @@ def test_english_and_vietnamese(world: World) -> None:
     vietnamese = verified_client(world.reception, language="vi").get(HOME)
     assert vietnamese.status_code == 200
     assert '<html lang="vi">' in vietnamese.content.decode()
+
+
+def test_apology_follow_ups_show_on_the_responsible_officers_list(world: World) -> None:
+    from motcua.dossiers.models import Dossier as D
+    from motcua.units.models import StaffRole
+    from motcua.workflow.models import FollowUp, FollowUpKind
+
+    soon = world.submit()
+    dossier_receive(actor=world.reception, public_id=str(soon.reference))
+    soon.refresh_from_db()
+    closed = world.submit()
+    dossier_receive(actor=world.reception, public_id=str(closed.reference))
+    closed.refresh_from_db()
+    for dossier, closed_at in ((soon, None), (closed, now())):
+        FollowUp.objects.create(
+            subject_id=dossier.pk,
+            province_code="01",
+            kind=FollowUpKind.APOLOGY,
+            unit=world.committee,
+            role=StaffRole.SPECIALIST,
+            due_at=dossier.due_at,
+            created_at=now(),
+            closed_at=closed_at,
+        )
+    response = verified_client(world.specialist).get(queue_url("qua-han"))
+    assert [f["code"] for f in response.context["followups"]] == [soon.code]
+    assert 'id="followups"' in response.content.decode()
+    # Not the leader's (another role), nor once the extension was given.
+    assert verified_client(world.leader).get(HOME).context["followups"] == []
+    D.objects.filter(pk=soon.pk).update(extension_count=1)
+    assert verified_client(world.specialist).get(HOME).context["followups"] == []

@@ -36,8 +36,8 @@ from motcua.dossiers.access import ActorRoles, visible_dossiers
 from motcua.dossiers.models import CLOCK_RUNNING, Dossier, DossierEvent, Status
 from motcua.units.models import StaffRole, Unit
 from motcua.units.selectors import office_hours, work_calendar
-from motcua.workflow.models import ProcessInstance
-from motcua.workflow.selectors import open_tasks_for
+from motcua.workflow.models import FollowUpKind, ProcessInstance
+from motcua.workflow.selectors import followups_for, open_tasks_for
 
 QUEUES = ("receive", "mine", "due_today", "overdue", "waiting")
 PAGE_SIZE = 25
@@ -258,6 +258,24 @@ def _row(
         clock_due=clock_due,
         remaining=remaining,
         late=late and running,
+    )
+
+
+# --- follow-ups: apology letters due (written by the overdue scan) -----------------------------
+def apology_followups(user: User, roles: ActorRoles, *, limit: int = 10) -> list[Any]:
+    """Dossiers about to be late whose apology-and-extension falls to one of the officer's
+    (unit, role) pairs, soonest due first — one query."""
+    subjects = (
+        followups_for(sorted(roles.roles))
+        .filter(kind=FollowUpKind.APOLOGY)
+        .order_by()
+        .values("subject_id")
+    )
+    return list(
+        visible_dossiers(user, roles)
+        .filter(pk__in=subjects, status__in=list(CLOCK_RUNNING), extension_count=0)
+        .order_by("due_at", "pk")
+        .values("code", "reference", "applicant_name", "due_at")[:limit]
     )
 
 

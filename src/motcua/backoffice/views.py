@@ -168,6 +168,7 @@ def queue(request: HttpRequest, slug: str = "") -> HttpResponseBase:
         size=selectors.PAGE_SIZE,
         at=at,
     )
+    followups = selectors.apology_followups(user, roles)  # type: ignore[arg-type]
     query = request.GET.copy()
     query.pop("after", None)
     tabs = [
@@ -190,6 +191,7 @@ def queue(request: HttpRequest, slug: str = "") -> HttpResponseBase:
         "is_first_page": not request.GET.get("after"),
         "english": _english(),
         "now": at,
+        "followups": followups,
         "section": "queues",
     }
     return _private(render(request, "backoffice/queue.html", context))
