@@ -8,7 +8,7 @@ Roles are scoped to a unit and live in ``units`` (a layer above this one).
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -54,8 +54,6 @@ class User(AbstractUser):
     )
     failed_login_count = models.PositiveIntegerField(_("consecutive failed logins"), default=0)
     locked_until = models.DateTimeField(_("locked until"), null=True, blank=True)
-
-    objects = UserManager()
 
     REQUIRED_FIELDS = ["email"]
 

@@ -16,8 +16,6 @@ import qrcode
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-NEXT_LINE = {"new_x": XPos.LMARGIN, "new_y": YPos.NEXT}
-
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
 FONT = "DejaVu"
 
@@ -53,21 +51,37 @@ class OfficialPdf(FPDF):
         width = (self.w - self.l_margin - self.r_margin) / 2
         top = self.get_y()
         self.set_font(FONT, "B", 10)
-        self.multi_cell(width, 5, nfc(agency.upper()), align="C", **NEXT_LINE)
+        self.multi_cell(
+            width, 5, nfc(agency.upper()), align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT
+        )
         left_bottom = self.get_y()
         self.set_xy(self.l_margin + width, top)
-        self.multi_cell(width, 5, nfc("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"), align="C", **NEXT_LINE)
+        self.multi_cell(
+            width,
+            5,
+            nfc("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"),
+            align="C",
+            new_x=XPos.LMARGIN,
+            new_y=YPos.NEXT,
+        )
         self.set_x(self.l_margin + width)
-        self.multi_cell(width, 5, nfc("Độc lập - Tự do - Hạnh phúc"), align="C", **NEXT_LINE)
+        self.multi_cell(
+            width,
+            5,
+            nfc("Độc lập - Tự do - Hạnh phúc"),
+            align="C",
+            new_x=XPos.LMARGIN,
+            new_y=YPos.NEXT,
+        )
         self.set_y(max(left_bottom, self.get_y()) + 4)
         self.set_font(FONT, size=11)
 
     def title_block(self, title: str, subtitle: str = "") -> None:
         self.set_font(FONT, "B", 13)
-        self.multi_cell(0, 7, nfc(title), align="C", **NEXT_LINE)
+        self.multi_cell(0, 7, nfc(title), align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         if subtitle:
             self.set_font(FONT, size=10)
-            self.multi_cell(0, 5, nfc(subtitle), align="C", **NEXT_LINE)
+            self.multi_cell(0, 5, nfc(subtitle), align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.ln(3)
         self.set_font(FONT, size=11)
 
@@ -80,7 +94,7 @@ class OfficialPdf(FPDF):
 
     def paragraph(self, text: str, *, bold: bool = False) -> None:
         self.set_font(FONT, "B" if bold else "", 11)
-        self.multi_cell(0, 6, nfc(text), **NEXT_LINE)
+        self.multi_cell(0, 6, nfc(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.set_font(FONT, size=11)
 
     def qr(self, data: str, *, size_mm: float = 28, caption: str = "") -> None:
@@ -90,7 +104,9 @@ class OfficialPdf(FPDF):
         if caption:
             self.set_xy(x - 10, y + size_mm)
             self.set_font(FONT, size=7)
-            self.multi_cell(size_mm + 10, 3.5, nfc(caption), align="C", **NEXT_LINE)
+            self.multi_cell(
+                size_mm + 10, 3.5, nfc(caption), align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT
+            )
             self.set_font(FONT, size=11)
 
     def to_bytes(self) -> bytes:

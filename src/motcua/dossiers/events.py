@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -30,7 +31,7 @@ def register_after_change(hook: AfterChange) -> None:
 
 def _schedule_hooks(dossier_id: int, action: str) -> None:
     for hook in list(_after_change):
-        transaction.on_commit(lambda hook=hook: hook(dossier_id, action), robust=True)
+        transaction.on_commit(functools.partial(hook, dossier_id, action), robust=True)
 
 
 def event_add(
