@@ -40,8 +40,14 @@ class ProcessUploadForm(forms.ModelForm):
         model = ProcessDefinition
         fields = [*KEY_FIELDS, "name"]
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if "name" in self.fields:
+            self.fields["name"].required = False
+            self.fields["name"].help_text = _("Empty: the name written in the file.")
+
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         upload = data.get("bpmn_file")
         if upload is None:
             return data
@@ -94,10 +100,12 @@ class ProcessDefinitionAdmin(admin.ModelAdmin):
         "bpmn_xml",
     )
 
-    def get_form(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
+    def get_form(
+        self, request: HttpRequest, obj: Any | None = None, change: bool = False, **kwargs: Any
+    ) -> Any:
         if obj is not None:  # stored versions are shown read-only
             kwargs["fields"] = []
-        return super().get_form(request, obj, **kwargs)
+        return super().get_form(request, obj, change, **kwargs)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         return self.readonly_fields if obj is not None else ()
