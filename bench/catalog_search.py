@@ -56,6 +56,9 @@ def env() -> dict[str, str]:
             "MOTCUA_PUBLIC_URL": f"http://127.0.0.1:{PORT}",
             "CACHE_URL": "redis://127.0.0.1:6379/5",
             "EMAIL_HOST": "localhost",
+            "OIDC_ISSUER": "https://vneid.example.invalid",
+            "OIDC_CLIENT_ID": "bench",
+            "OIDC_CLIENT_SECRET": "bench-only",
             "SECURE_SSL_REDIRECT": "false",
             "LOG_LEVEL": "WARNING",
             # One load generator on one address: lift the per-address API throttle. Per

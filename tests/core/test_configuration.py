@@ -18,6 +18,9 @@ PRODUCTION = {
     "MOTCUA_PUBLIC_URL": "https://dichvucong.example.gov.vn",
     "CACHE_URL": "redis://127.0.0.1:6379/0",
     "EMAIL_HOST": "smtp.example.gov.vn",
+    "OIDC_ISSUER": "https://vneid.example.gov.vn",
+    "OIDC_CLIENT_ID": "motcua",
+    "OIDC_CLIENT_SECRET": "not-a-real-secret",
 }
 
 

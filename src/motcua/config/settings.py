@@ -343,6 +343,31 @@ SIMULATORS_IN_PROCESS = env_bool("MOTCUA_SIMULATORS_IN_PROCESS", LOCAL)
 if SIMULATORS_IN_PROCESS and not LOCAL:
     raise ImproperlyConfigured("MOTCUA_SIMULATORS_IN_PROCESS cannot be on in production.")
 
+# National e-ID login (OpenID Connect relying party; docs/oidc.md). Local environments
+# default to the in-process simulator.
+OIDC_ISSUER = env("OIDC_ISSUER", "", required_in_production=True)
+OIDC_CLIENT_ID = env("OIDC_CLIENT_ID", "", required_in_production=True)
+OIDC_CLIENT_SECRET = env("OIDC_CLIENT_SECRET", "", required_in_production=True)
+OIDC_SCOPES = env("OIDC_SCOPES", "openid profile national_id")
+OIDC_TOKEN_AUTH_METHOD = env("OIDC_TOKEN_AUTH_METHOD", "auto")
+OIDC_CLAIM_PERSONAL_ID = env("OIDC_CLAIM_PERSONAL_ID", "personal_id")
+OIDC_CLAIM_FULL_NAME = env("OIDC_CLAIM_FULL_NAME", "name")
+OIDC_CLAIM_DATE_OF_BIRTH = env("OIDC_CLAIM_DATE_OF_BIRTH", "birthdate")
+OIDC_CLAIM_ASSURANCE_LEVEL = env("OIDC_CLAIM_ASSURANCE_LEVEL", "acr")
+OIDC_ACR_VALUES = env("OIDC_ACR_VALUES", "")
+OIDC_ACCEPTED_ACR = env("OIDC_ACCEPTED_ACR", "")
+OIDC_ID_TOKEN_ALGORITHMS = env("OIDC_ID_TOKEN_ALGORITHMS", "RS256")
+OIDC_HTTP_TIMEOUT = env_int("OIDC_HTTP_TIMEOUT", 10)
+OIDC_METADATA_TTL = env_int("OIDC_METADATA_TTL", 3600)
+OIDC_LOGIN_REDIRECT_URL = env("OIDC_LOGIN_REDIRECT_URL", "/")
+OIDC_LOGOUT_REDIRECT_URL = env("OIDC_LOGOUT_REDIRECT_URL", "/")
+OIDC_PROVIDER_LOGOUT = env_bool("OIDC_PROVIDER_LOGOUT", True)
+# National population database (docs/population.md). Empty URL: the in-process
+# simulator (local environments only); a missing URL in production fails on first use.
+POPULATION_URL = env("POPULATION_URL", "")
+POPULATION_API_KEY = env("POPULATION_API_KEY", "")
+POPULATION_TIMEOUT = env_int("POPULATION_TIMEOUT", 10)
+
 # --- Logging: structured, with a request id, never personal data -----------------------
 LOG_LEVEL = env("LOG_LEVEL", "INFO")
 LOG_FORMAT = env("LOG_FORMAT", "console" if ENVIRONMENT == "development" else "json")
