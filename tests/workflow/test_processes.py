@@ -12,17 +12,18 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
+from django.db import transaction
 
 from motcua.audit.models import AuditEntry
 from motcua.core.calendar import VN_TZ
 from motcua.core.errors import PermissionDenied
 from motcua.dossiers import services as S
-from motcua.dossiers.access import DossierNotFound, visible_dossiers
+from motcua.dossiers.access import DossierNotFound, actor_roles, visible_dossiers
 from motcua.dossiers.models import Dossier, DossierEvent, Status
 from motcua.integrations.models import OutboxMessage
 from motcua.units.models import AdjustmentKind, CalendarAdjustment, StaffRole
 from motcua.workflow.models import InstanceStatus, ProcessInstance, WorkTask
-from motcua.workflow.selectors import control_sheet, current_task, open_tasks_for
+from motcua.workflow.selectors import control_sheet, current_task, open_tasks_for, step_actions
 from motcua.workflow.services import (
     StepRefused,
     process_definition_upload,
@@ -477,3 +478,68 @@ def test_a_dossier_without_a_process_follows_the_lifecycle_table(
     S.dossier_approve(actor=w.leader, public_id=d.code)
     d = S.dossier_mark_result_ready(actor=w.leader, public_id=d.code)
     assert d.status == Status.RESULT_READY and control_sheet(d.pk) == []
+
+
+# --- what screens may offer -------------------------------------------------------------------
+class _Undo(Exception):
+    pass
+
+
+HAND_OVERS = ("forward", "send_back", "approve", "mark_result_ready", "return_result")
+
+
+def _try(action: str, user: Any, code: str) -> str:
+    calls = {
+        "forward": lambda: S.dossier_forward(actor=user, public_id=code),
+        "send_back": lambda: S.dossier_send_back(actor=user, public_id=code, reason="Lý do"),
+        "approve": lambda: S.dossier_approve(actor=user, public_id=code),
+        "mark_result_ready": lambda: S.dossier_mark_result_ready(actor=user, public_id=code),
+        "return_result": lambda: S.dossier_return_result(actor=user, public_id=code),
+    }
+    try:
+        with transaction.atomic():
+            calls[action]()
+            raise _Undo
+    except _Undo:
+        return "done"
+    except StepRefused:
+        return "step refused"
+    except (S.DomainError, DossierNotFound):
+        return "lifecycle refused"
+
+
+def test_step_actions_offer_exactly_what_the_services_accept(
+    three_days: World, clock: Clock
+) -> None:
+    w = three_days
+    d = received(w)
+    path = [
+        lambda: None,
+        lambda: S.dossier_forward(actor=w.reception, public_id=d.code),
+        lambda: S.dossier_forward(actor=w.specialist, public_id=d.code),
+        lambda: S.dossier_approve(actor=w.leader, public_id=d.code),
+        lambda: S.dossier_mark_result_ready(actor=w.specialist, public_id=d.code),
+    ]
+    actors = ["reception", "specialist", "leader", "other_specialist", "other_leader"]
+    checked = 0
+    for step in path:
+        step()
+        for name in actors:
+            user = getattr(w, name)
+            offered = step_actions(d.pk, actor_roles(user).roles)
+            assert offered is not None
+            for action in HAND_OVERS:
+                answer = _try(action, user, d.code)
+                if answer == "lifecycle refused":
+                    continue
+                assert (answer == "done") == (action in offered), (
+                    current_task(d.pk).step,
+                    name,
+                    action,
+                    answer,
+                    offered,
+                )
+                checked += 1
+    assert checked > 20
+    S.dossier_return_result(actor=w.reception, public_id=d.code)
+    assert step_actions(d.pk, actor_roles(w.reception).roles) is None

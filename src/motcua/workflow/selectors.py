@@ -8,6 +8,9 @@ import the dossier app.
 * ``open_tasks_for(unit_roles)`` — open steps for "my tasks" queues, given the
   (unit id, role) pairs an officer holds today.
 * ``followups_for(unit_roles)`` — open follow-ups (apology and extension letters due).
+* ``step_actions(subject_id, unit_roles)`` — the hand-over actions the process lets the
+  holder of these roles take now (None: no running process governs the subject), so a
+  screen shows only what ``dossiers.services`` will accept.
 """
 
 from __future__ import annotations
@@ -18,7 +21,12 @@ from datetime import datetime
 
 from django.db.models import Q, QuerySet
 
-from motcua.workflow.models import FollowUp, WorkTask
+from motcua.units.models import StaffRole, Unit
+from motcua.workflow.bpmn import UNIT_HANDLING, UNIT_RECEIVING
+from motcua.workflow.engine import Engine
+from motcua.workflow.models import FollowUp, InstanceStatus, ProcessInstance, WorkTask
+
+MAX_TAKEOVERS = 3
 
 
 @dataclass(frozen=True)
@@ -148,3 +156,63 @@ def followups_for(unit_roles: Iterable[tuple[int, str]]) -> QuerySet[FollowUp]:
     if rule is None:
         return FollowUp.objects.none()
     return FollowUp.objects.filter(rule, closed_at__isnull=True).order_by("due_at", "pk")
+
+
+def step_actions(subject_id: int, unit_roles: Iterable[tuple[int, str]]) -> frozenset[str] | None:
+    """Hand-over actions (forward, send_back, approve, …) open to these roles right now.
+
+    The same rule as ``services.process_act``: the open step's actions when the roles
+    hold its role in its unit, or lead that unit's specialist; a leader also gets the
+    actions of the following steps they would take over on the way (the engine is run
+    in memory, nothing is stored). None when no running process governs the subject.
+    """
+    roles = frozenset(unit_roles)
+    instance = (
+        ProcessInstance.objects.select_related("definition")
+        .filter(subject_id=subject_id, status=InstanceStatus.RUNNING)
+        .first()
+    )
+    if instance is None:
+        return None
+    task = (
+        WorkTask.objects.filter(instance=instance, finished_at__isnull=True).order_by("seq").first()
+    )
+    if task is None:
+        return None
+
+    def holds(unit_id: int, role: str) -> bool:
+        return (unit_id, role) in roles or (
+            role == StaffRole.SPECIALIST and (unit_id, StaffRole.LEADER) in roles
+        )
+
+    if not holds(task.unit_id, task.role):
+        return frozenset()
+    allowed = set(task.actions)
+    leads = task.role == StaffRole.SPECIALIST and (task.unit_id, StaffRole.LEADER) in roles
+    if not leads or "forward" not in task.actions:
+        return frozenset(allowed)
+    d = instance.definition
+    engine = Engine.load((d.pk, d.sha256), d.spec, instance.state)
+    engine_task = task.engine_task
+    for _hop in range(MAX_TAKEOVERS):
+        following = engine.complete(engine_task, "forward")
+        if len(following) != 1:
+            break
+        step = following[0]
+        if step.spec.unit == UNIT_RECEIVING:
+            unit_id: int | None = instance.receiving_unit_id
+        elif step.spec.unit == UNIT_HANDLING:
+            unit_id = instance.lead_unit_id
+        else:
+            unit_id = Unit.objects.filter(code=step.spec.unit).values_list("pk", flat=True).first()
+        if unit_id is None or not holds(unit_id, step.spec.role):
+            break
+        allowed.update(step.spec.actions)
+        if not (
+            step.spec.role == StaffRole.SPECIALIST
+            and (unit_id, StaffRole.LEADER) in roles
+            and "forward" in step.spec.actions
+        ):
+            break
+        engine_task = step.task_id
+    return frozenset(allowed)

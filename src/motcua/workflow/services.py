@@ -117,12 +117,18 @@ def _key(
 
 
 def _store(
-    parsed: ParsedProcess, key: dict[str, str], *, actor: User | None, name: str, xml: str
+    parsed: ParsedProcess,
+    key: dict[str, str],
+    *,
+    actor: User | None,
+    name: str,
+    xml: str,
+    using: str = "default",
 ) -> ProcessDefinition:
-    last = (
-        ProcessDefinition.objects.filter(**key).aggregate(m=Max("version"))["m"] or 0
-    )  # a concurrent upload of the same key fails on the unique constraint
-    return ProcessDefinition.objects.create(
+    definitions = ProcessDefinition.objects.using(using)
+    # A concurrent upload of the same key fails on the unique constraint.
+    last = definitions.filter(**key).aggregate(m=Max("version"))["m"] or 0
+    return definitions.create(
         **key,
         version=last + 1,
         name=(name or parsed.name)[:300],
@@ -218,13 +224,23 @@ def process_definition_for(
     if rows:
         best = max(rows, key=_specificity)
         return ProcessDefinition.objects.get(pk=best.pk)
-    parsed, xml = _builtin()
+    # Normally stored right after ``migrate`` (``process_definition_seed_default``): a
+    # first reception inserting it would make every other reception wait for its commit.
+    return process_definition_seed_default()
+
+
+def process_definition_seed_default(*, using: str = "default") -> ProcessDefinition:
+    """Store the built-in default process as the default unless a default exists."""
     key = _key("", "", "")
+    existing = ProcessDefinition.objects.using(using).filter(**key).order_by("-version").first()
+    if existing is not None:
+        return existing
+    parsed, xml = _builtin()
     try:
-        with transaction.atomic():
-            return _store(parsed, key, actor=None, name=parsed.name, xml=xml)
-    except IntegrityError:  # stored concurrently by another reception
-        return ProcessDefinition.objects.filter(**key).order_by("-version")[0]
+        with transaction.atomic(using=using):
+            return _store(parsed, key, actor=None, name=parsed.name, xml=xml, using=using)
+    except IntegrityError:  # stored concurrently
+        return ProcessDefinition.objects.using(using).filter(**key).order_by("-version")[0]
 
 
 # --- running ----------------------------------------------------------------------------------
