@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from motcua.audit.models import AuditEntry
 from motcua.dossiers.models import AttachmentRole, Dossier, DossierAttachment, Status
-from motcua.dossiers.services import dossier_receive
+from motcua.dossiers.services import dossier_forward, dossier_receive
 from tests.backoffice.conftest import World, verified_client
 
 pytestmark = pytest.mark.django_db
@@ -154,8 +154,12 @@ def test_forward_to_another_unit_and_back_office_of_that_unit_sees_it(world: Wor
     dossier_receive(actor=world.reception, public_id=str(dossier.reference))
     dossier.refresh_from_db()
     specialist = verified_client(world.specialist)
+    # While the reception step is open, handing over is the one-stop officer's.
+    assert "forward" not in actions_of(specialist.get(page(dossier.code)))
+    dossier_forward(actor=world.reception, public_id=dossier.code)
     response = specialist.get(page(dossier.code))
     assert "forward" in actions_of(response)
+    assert "approve" not in actions_of(response)
     response = specialist.post(
         act(dossier.code, "forward"),
         {"forward-to_unit": world.other_committee.pk, "forward-note": "Xác minh liên thông"},
@@ -210,3 +214,29 @@ def test_the_dossier_page_query_count_is_pinned(
     dossier_act(actor=world.reception, action="supplement", public_id=dossier.code)
     with django_assert_max_num_queries(16):
         assert client.get(page(dossier.code)).status_code == 200
+
+
+def test_a_hand_over_the_open_step_does_not_take_is_refused_without_change(
+    world: World,
+) -> None:
+    dossier = world.submit()
+    dossier_receive(actor=world.reception, public_id=str(dossier.reference))
+    dossier.refresh_from_db()
+    before = snapshot(dossier)
+    # The lifecycle table lets a specialist forward a received dossier, but the process's
+    # open step is the reception: the post is refused and nothing changes.
+    response = verified_client(world.specialist).post(act(dossier.code, "forward"))
+    assert response.status_code == 422
+    assert snapshot(dossier) == before
+
+
+def test_a_leader_may_approve_while_the_specialists_step_is_open(world: World) -> None:
+    dossier = world.submit()
+    dossier_receive(actor=world.reception, public_id=str(dossier.reference))
+    dossier.refresh_from_db()
+    dossier_forward(actor=world.reception, public_id=dossier.code)
+    leader = verified_client(world.leader)
+    assert "approve" in actions_of(leader.get(page(dossier.code)))
+    assert leader.post(act(dossier.code, "approve"), {"approve-note": "Đồng ý"}).status_code == 303
+    dossier.refresh_from_db()
+    assert dossier.approved

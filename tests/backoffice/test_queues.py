@@ -66,19 +66,36 @@ def test_to_receive_lists_new_dossiers_of_my_reception_unit_with_the_clock(world
     assert codes_in(other) == []
 
 
-def test_my_tasks_follow_the_dossier_from_reception_to_the_handling_unit(world: World) -> None:
+def test_my_tasks_follow_the_open_step_of_the_process(world: World) -> None:
     dossier = world.submit()
     dossier_receive(actor=world.reception, public_id=str(dossier.reference))
     dossier.refresh_from_db()
     reception = verified_client(world.reception)
     specialist = verified_client(world.specialist)
+    # The default process opens with the reception step (one-stop officer).
     assert codes_in(reception.get(queue_url("viec-cua-toi"))) == [dossier.code]
-    assert codes_in(specialist.get(queue_url("viec-cua-toi"))) == [dossier.code]
+    assert codes_in(specialist.get(queue_url("viec-cua-toi"))) == []
     dossier_forward(actor=world.reception, public_id=dossier.code)
     assert codes_in(reception.get(queue_url("viec-cua-toi"))) == []
     assert codes_in(specialist.get(queue_url("viec-cua-toi"))) == [dossier.code]
-    # Another commune's officers never see it.
-    assert codes_in(verified_client(world.other_specialist).get(queue_url("viec-cua-toi"))) == []
+    # An inter-agency step puts it on the other commune's specialist's list.
+    other = verified_client(world.other_specialist)
+    assert codes_in(other.get(queue_url("viec-cua-toi"))) == []
+    dossier_forward(actor=world.specialist, public_id=dossier.code, to_unit=world.other_committee)
+    assert codes_in(other.get(queue_url("viec-cua-toi"))) == [dossier.code]
+    assert codes_in(specialist.get(queue_url("viec-cua-toi"))) == []
+
+
+def test_my_tasks_without_a_process_follow_the_status(world: World) -> None:
+    from motcua.workflow.models import ProcessInstance, WorkTask
+
+    dossier = world.submit()
+    dossier_receive(actor=world.reception, public_id=str(dossier.reference))
+    dossier.refresh_from_db()
+    WorkTask.objects.filter(subject_id=dossier.pk).delete()  # received before processes
+    ProcessInstance.objects.filter(subject_id=dossier.pk).delete()
+    specialist = verified_client(world.specialist)
+    assert codes_in(specialist.get(queue_url("viec-cua-toi"))) == [dossier.code]
 
 
 def test_due_today_overdue_and_waiting(world: World) -> None:
@@ -96,13 +113,13 @@ def test_due_today_overdue_and_waiting(world: World) -> None:
 
     end = _today_end()
     Dossier.objects.filter(pk=today.pk).update(due_at=end - timedelta(seconds=1))
-    client = verified_client(world.specialist)
+    client = verified_client(world.reception)
     response = client.get(queue_url("qua-han"))
     assert codes_in(response) == [late.code]
     assert response.context["page"].rows[0].late
     assert counts(response) == {
         "receive": 0,
-        "mine": 2,
+        "mine": 3,  # the reception steps are open (one of them paused)
         "due_today": 1 if end - timedelta(seconds=1) > now() else 0,
         "overdue": 1,
         "waiting": 1,

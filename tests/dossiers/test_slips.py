@@ -215,25 +215,61 @@ def test_apology_slip_shows_both_promises(world: World) -> None:
     assert slips.vn_datetime(far) in text and slips.vn_datetime(new_due) in text
 
 
-def test_control_sheet_lists_every_hand_over_with_its_outcome(world: World) -> None:
+def test_control_sheet_lists_every_step_of_the_process_with_its_outcome(world: World) -> None:
     dossier = received(world)
     dossier_act(actor=world.reception, action="forward", public_id=dossier.code)
+    dossier_act(
+        actor=world.specialist,
+        action="forward",
+        public_id=dossier.code,
+        to_unit=world.other_committee,
+        note="Xác minh liên thông",
+    )
+    dossier_act(
+        actor=world.other_specialist,
+        action="forward",
+        public_id=dossier.code,
+        to_unit=world.committee,
+    )
     dossier_act(actor=world.specialist, action="forward", public_id=dossier.code)
+    dossier_act(actor=world.leader, action="approve", public_id=dossier.code)
+    steps = slips.control_steps(dossier)
+    assert [(s.title, s.unit) for s in steps] == [
+        ("Tiếp nhận, chuyển hồ sơ", world.section.name),
+        ("Thẩm định, xử lý hồ sơ", world.committee.name),
+        ("Thẩm định, xử lý hồ sơ", world.other_committee.name),  # inter-agency
+        ("Thẩm định, xử lý hồ sơ", world.committee.name),
+        ("Phê duyệt", world.committee.name),
+        ("Ban hành kết quả", world.committee.name),
+    ]
+    assert all(s.outcome in {"early", "on_time"} for s in steps[:-1])
+    assert steps[-1].finished_at is None and steps[-1].outcome == ""
+    sheet = control_sheet_issue(actor=world.leader, public_id=dossier.code)
+    text = pdf_text(sheet.document.file.read())
+    assert "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ" in text
+    assert "Cán bộ chuyenvien2" in text and "Cán bộ lanhdao" in text
+    assert "Xác minh liên" in text  # the note column (wrapped in the table)
+
+
+def test_control_sheet_of_a_dossier_without_process_comes_from_its_timeline(
+    world: World,
+) -> None:
+    from motcua.workflow.models import ProcessInstance, WorkTask
+
+    dossier = received(world)
+    WorkTask.objects.filter(subject_id=dossier.pk).delete()  # received before processes
+    ProcessInstance.objects.filter(subject_id=dossier.pk).delete()
+    dossier_act(actor=world.reception, action="forward", public_id=dossier.code)
     dossier_act(actor=world.leader, action="approve", public_id=dossier.code)
     steps = slips.control_steps(dossier)
     assert [s.title for s in steps] == [
         "Nộp hồ sơ",
         "Tiếp nhận hồ sơ",
         "Chuyển xử lý",
-        "Chuyển xử lý",
         "Phê duyệt",
     ]
-    assert all(s.outcome in {"early", "on_time"} for s in steps[1:4])
+    assert all(s.outcome in {"early", "on_time"} for s in steps[1:3])
     assert steps[-1].received_at is None and steps[-1].outcome == ""
-    sheet = control_sheet_issue(actor=world.leader, public_id=dossier.code)
-    text = pdf_text(sheet.document.file.read())
-    assert "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ" in text
-    assert "Cán bộ chuyenvien" in text and "Cán bộ lanhdao" in text
 
 
 def test_step_outcome_rule() -> None:

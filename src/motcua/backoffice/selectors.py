@@ -37,7 +37,7 @@ from motcua.dossiers.models import CLOCK_RUNNING, Dossier, DossierEvent, Status
 from motcua.units.models import StaffRole, Unit
 from motcua.units.selectors import office_hours, work_calendar
 from motcua.workflow.models import FollowUpKind, ProcessInstance
-from motcua.workflow.selectors import followups_for, open_tasks_for
+from motcua.workflow.selectors import TaskInfo, followups_for, open_tasks_for
 
 QUEUES = ("receive", "mine", "due_today", "overdue", "waiting")
 PAGE_SIZE = 25
@@ -277,6 +277,35 @@ def apology_followups(user: User, roles: ActorRoles, *, limit: int = 10) -> list
         .order_by("due_at", "pk")
         .values("code", "reference", "applicant_name", "due_at")[:limit]
     )
+
+
+# --- which of the lifecycle's actions the open process step takes now -------------------------
+# The hand-overs the internal process governs; the others (supplement, payment, withdraw,
+# stop, apology…) the lifecycle table alone decides.
+STEP_ACTIONS = frozenset({"forward", "send_back", "approve", "mark_result_ready", "return_result"})
+
+
+def actions_now(actions: Iterable[str], task: TaskInfo | None, roles: ActorRoles) -> list[str]:
+    """``available_actions`` narrowed to what the open BPMN step takes from this officer.
+
+    The rules of ``motcua.workflow.services``: the step takes an action it lists from an
+    officer holding the step's role in the step's unit, or from a leader of that unit on a
+    specialist's step; a leader may also approve while their specialist's step is open
+    (take-over). Without an open step (no process, or it ended) nothing is narrowed.
+    """
+    if task is None:
+        return list(actions)
+    holds = roles.holds(task.unit_id, task.role)
+    leads = task.role == StaffRole.SPECIALIST and roles.holds(task.unit_id, StaffRole.LEADER)
+
+    def taken(action: str) -> bool:
+        if action not in STEP_ACTIONS:
+            return True
+        if action in task.actions and (holds or leads):
+            return True
+        return leads and "forward" in task.actions and action == "approve"
+
+    return [a for a in actions if taken(a)]
 
 
 # --- units an officer may filter by or act towards --------------------------------------------

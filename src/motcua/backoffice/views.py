@@ -259,7 +259,12 @@ def _dossier_context(
     error: str = "",
 ) -> dict[str, Any]:
     user = request.user
-    actions = available_actions(user, dossier)  # type: ignore[arg-type]
+    task = current_task(dossier.pk)
+    actions = selectors.actions_now(
+        available_actions(user, dossier),  # type: ignore[arg-type]
+        task,
+        _roles(request),
+    )
     needs_units = {"forward", "send_back"} & set(actions)
     units = selectors.forward_targets(dossier, on=local_now().date()) if needs_units else None
     forms = []
@@ -294,7 +299,7 @@ def _dossier_context(
         "events": [
             (e, ACTION_LABELS.get(e.action, e.action), (e.data or {}).get("items")) for e in events
         ],
-        "current_task": current_task(dossier.pk),
+        "current_task": task,
         "section": "queues",
         "steps": control_steps(dossier, events),
         "slips": slips,
