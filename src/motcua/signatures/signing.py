@@ -21,11 +21,16 @@ exactly in every reader.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import io
 import logging
+import os
+import tempfile
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from asn1crypto import x509 as asn1_x509
@@ -58,7 +63,49 @@ from motcua.signatures.trust import validation_context
 
 logging.getLogger("fontTools").setLevel(logging.ERROR)
 
-FONT_FILE = str(FONT_DIR / "DejaVuSans.ttf")
+FONT_FILE = FONT_DIR / "DejaVuSans.ttf"
+# What a signature appearance may contain: Latin with every Vietnamese letter, digits,
+# punctuation. Subsetting the whole DejaVu font for every signature costs more than the
+# signature itself, so the appearance uses this subset, made once per machine.
+APPEARANCE_CHARACTERS = [
+    *range(0x20, 0x7F),
+    *range(0xA0, 0x180),
+    *range(0x1A0, 0x1B1),
+    *range(0x300, 0x324),
+    *range(0x1EA0, 0x1EFA),
+    *range(0x2010, 0x2027),
+    0x2030,
+    0x20AB,
+]
+_font_lock = threading.Lock()
+
+
+def appearance_font() -> str:
+    """A DejaVu subset for appearances, cached in the temporary folder (per font version)."""
+    source = FONT_FILE.read_bytes()
+    digest = hashlib.sha256(source).hexdigest()[:16]
+    path = Path(tempfile.gettempdir()) / f"motcua-appearance-{digest}.ttf"
+    if path.exists():
+        return str(path)
+    with _font_lock:
+        if path.exists():
+            return str(path)
+        from fontTools import subset
+
+        options = subset.Options()
+        options.hinting = False
+        options.drop_tables += ["FFTM", "DSIG"]
+        options.layout_features = ["*"]
+        font = subset.load_font(str(FONT_FILE), options)
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(unicodes=APPEARANCE_CHARACTERS)
+        subsetter.subset(font)
+        partial = path.with_suffix(f".{os.getpid()}.tmp")
+        subset.save_font(font, str(partial), options)
+        os.replace(partial, path)  # atomic: concurrent processes never read half a file
+    return str(path)
+
+
 # Either usage suffices: CAs issue signing certificates with one or both.
 SIGNING_KEY_USAGES = frozenset({"digital_signature", "non_repudiation"})
 
@@ -266,7 +313,7 @@ def _common_name(certificate: x509.Certificate) -> str:
 def _stamp_style() -> TextStampStyle:
     return TextStampStyle(
         stamp_text="%(lines)s",
-        text_box_style=TextBoxStyle(font=GlyphAccumulatorFactory(FONT_FILE), font_size=8),
+        text_box_style=TextBoxStyle(font=GlyphAccumulatorFactory(appearance_font()), font_size=8),
         border_width=1,
         background=None,
     )

@@ -13,13 +13,41 @@ from typing import Any
 from asn1crypto import keys
 from asn1crypto import x509 as asn1_x509
 from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from cryptography.hazmat.primitives.serialization import pkcs12
 from django.utils.translation import gettext as _
 from pyhanko.sign.signers import SimpleSigner
 from pyhanko_certvalidator.registry import SimpleCertificateStore
+from pyhanko_certvalidator.util import get_pyca_cryptography_hash
 
 from motcua.signatures.errors import SigningRefused
 from motcua.signatures.providers.base import SigningProvider, resolve_secret
+
+
+class _LoadedKeySigner(SimpleSigner):
+    """A ``SimpleSigner`` that keeps the private key loaded.
+
+    pyHanko's ``SimpleSigner`` parses the key from DER on every signature, which for an
+    RSA key (validated on load) costs more than the signature itself.
+    """
+
+    def __init__(self, key: PrivateKeyTypes, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._loaded_key = key
+
+    def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
+        mechanism = self.get_signature_mechanism_for_digest(digest_algorithm)
+        try:
+            algorithm = mechanism.signature_algo
+        except ValueError:
+            return super().sign_raw(data, digest_algorithm)
+        key = self._loaded_key
+        if algorithm == "rsassa_pkcs1v15" and isinstance(key, rsa.RSAPrivateKey):
+            return key.sign(data, padding.PKCS1v15(), get_pyca_cryptography_hash(digest_algorithm))
+        if algorithm == "ecdsa" and isinstance(key, ec.EllipticCurvePrivateKey):
+            return key.sign(data, ec.ECDSA(get_pyca_cryptography_hash(digest_algorithm)))
+        return super().sign_raw(data, digest_algorithm)
 
 
 class Pkcs12Provider(SigningProvider):
@@ -80,7 +108,8 @@ class Pkcs12Provider(SigningProvider):
                 else _("The key file %(path)s holds no certificate.") % {"path": path},
             )
         der = serialization.Encoding.DER
-        return SimpleSigner(
+        return _LoadedKeySigner(
+            key,
             signing_cert=asn1_x509.Certificate.load(certificate.public_bytes(der)),
             signing_key=keys.PrivateKeyInfo.load(
                 key.private_bytes(
