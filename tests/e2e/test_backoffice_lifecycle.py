@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import subprocess
 import tempfile
+import warnings
 from pathlib import Path
 
 import pytest
@@ -53,8 +54,30 @@ def pdf_text(path: Path) -> str:
     return " ".join(out.stdout.decode("utf-8").split())
 
 
+def link_uris(path: Path) -> list[str]:
+    """The addresses of the PDF's link annotations (the slip puts one over its QR code)."""
+    import pikepdf
+
+    with pikepdf.open(path) as pdf:
+        return [
+            str(annot.A.URI)
+            for page in pdf.pages
+            for annot in page.get("/Annots", [])
+            if annot.get("/A") is not None and annot.A.get("/URI") is not None
+        ]
+
+
 def qr_codes(path: Path) -> list[str]:
-    zxingcpp = pytest.importorskip("zxingcpp", reason="QR decoding needs zxing-cpp (dev extra)")
+    """The QR codes decoded from the rendered pages (poppler + zxing-cpp).
+
+    Without zxing-cpp installed (a dev extra), the address of the link annotation laid
+    over the QR image stands in, so the rest of the journey is still tested.
+    """
+    try:
+        import zxingcpp
+    except ImportError:
+        warnings.warn("zxing-cpp is not installed: QR checked by its link only", stacklevel=2)
+        return link_uris(path)
     from PIL import Image
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -158,6 +181,7 @@ def test_a_dossier_through_its_whole_life_in_the_back_office(
             assert "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ" in text
             codes = qr_codes(slip)
             assert codes == [f"{base}/tra-cuu-ho-so/?code={code}"]
+            assert link_uris(slip) == codes  # and clickable in a PDF reader
             public = browser.new_page()
             public.goto(codes[0])
             assert public.input_value("#id_code") == code
