@@ -97,6 +97,9 @@ class FormField:
         """The label of the chosen option (for the review page)."""
         if isinstance(self.value, bool):
             return _("Yes") if self.value else _("No")
+        if self.widget == "date" and re.fullmatch(r"\d{4}-\d{2}-\d{2}", self.display_value):
+            year, month, day = self.display_value.split("-")
+            return f"{day}/{month}/{year}"
         for value, label in self.options:
             if value == self.display_value:
                 return label

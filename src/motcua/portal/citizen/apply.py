@@ -216,7 +216,7 @@ def draft_step(request: HttpRequest, reference: Any, step: int) -> HttpResponse:
     form_step = form.steps(data, errors)[step - 1]
     context = _context(draft, form, f"step-{step}") | {
         "step": form_step,
-        "step_count": len(names_by_step),
+        "step_count": len(names_by_step) + 2,  # the documents and the check follow
         "errors": [(f, e) for f in form_step.fields for e in f.errors],
         "tampered": status == 400 and any(f.readonly and f.errors for f in form_step.fields),
     }
