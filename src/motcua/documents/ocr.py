@@ -62,11 +62,10 @@ def _images_painted(page: Any) -> int:
         for name, obj in xobjects.items()
         if isinstance(obj, pikepdf.Stream) and obj.get("/Subtype") == pikepdf.Name.Image
     }
-    painted = sum(
-        1
-        for operands, _op in pikepdf.parse_content_stream(page, "Do")
-        if str(operands[0]) in images
-    )
+    painted = 0
+    for instruction in pikepdf.parse_content_stream(page, "Do"):
+        if isinstance(instruction, pikepdf.ContentStreamInstruction) and instruction.operands:
+            painted += str(instruction.operands[0]) in images
     inline = sum(1 for _item in pikepdf.parse_content_stream(page, "INLINE IMAGE"))
     return painted + inline
 

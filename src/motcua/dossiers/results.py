@@ -269,13 +269,18 @@ def dossier_sign_result(*, actor: User, public_id: str, note: str = "") -> Signe
                     token=token,
                 )
             )
+            personal = any(key.purpose == KeyPurpose.PERSONAL for key in keys)
             planned = [
                 PlannedSignature(
                     key=key,
-                    box=rendered.personal_box
-                    if key.purpose == KeyPurpose.PERSONAL
-                    else rendered.seal_box,
-                    lines=(signer_name if key.purpose == KeyPurpose.PERSONAL else unit.name,),
+                    # The seal sits beside a personal signature, or in its place.
+                    box=rendered.seal_box
+                    if key.purpose == KeyPurpose.ORGANISATION and personal
+                    else rendered.personal_box,
+                    lines=(
+                        "Ký bởi: "
+                        + (signer_name if key.purpose == KeyPurpose.PERSONAL else unit.name),
+                    ),
                 )
                 for key in keys
             ]

@@ -163,7 +163,7 @@ class VerifyUploadView(_Public):
                 {"detail": _("The file is too large to check.")},
                 status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
             )
-        token = str(request.data.get("token") or "")[:64] or None
+        token = str(request.POST.get("token") or "")[:64] or None
         report = pdf_verify(upload.read(), token=token)
         return Response(report_json(report))
 

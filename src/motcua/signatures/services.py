@@ -419,14 +419,21 @@ def certified_copy_issue(
                 ),
                 token=token,
             )
+            has_personal = any(key.purpose == KeyPurpose.PERSONAL for key in keys)
             planned = []
             for key in keys:
                 personal = key.purpose == KeyPurpose.PERSONAL
                 planned.append(
                     PlannedSignature(
                         key=key,
-                        box=rendered.certifier_box if personal else rendered.seal_box,
-                        lines=(certifier_name if personal else unit.name, f"Số {number}/{year}"),
+                        # The seal sits beside the certifier's signature, or in its place.
+                        box=rendered.seal_box
+                        if not personal and has_personal
+                        else rendered.certifier_box,
+                        lines=(
+                            f"Ký bởi: {certifier_name if personal else unit.name}",
+                            f"Số chứng thực {number}/{year}",
+                        ),
                     )
                 )
             signed = pdf_sign(

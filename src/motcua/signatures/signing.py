@@ -84,13 +84,14 @@ def appearance_font() -> str:
     """A DejaVu subset for appearances, cached in the temporary folder (per font version)."""
     source = FONT_FILE.read_bytes()
     digest = hashlib.sha256(source).hexdigest()[:16]
-    path = Path(tempfile.gettempdir()) / f"motcua-appearance-{digest}.ttf"
+    path = Path(tempfile.gettempdir()) / f"motcua-appearance-1000-{digest}.ttf"
     if path.exists():
         return str(path)
     with _font_lock:
         if path.exists():
             return str(path)
         from fontTools import subset
+        from fontTools.ttLib.scaleUpem import scale_upem
 
         options = subset.Options()
         options.hinting = False
@@ -100,6 +101,9 @@ def appearance_font() -> str:
         subsetter = subset.Subsetter(options)
         subsetter.populate(unicodes=APPEARANCE_CHARACTERS)
         subsetter.subset(font)
+        # pyHanko writes glyph widths in font units where PDF expects thousandths of an
+        # em: with DejaVu's 2048 units per em the letters would stand twice too far apart.
+        scale_upem(font, 1000)
         partial = path.with_suffix(f".{os.getpid()}.tmp")
         subset.save_font(font, str(partial), options)
         os.replace(partial, path)  # atomic: concurrent processes never read half a file
@@ -340,7 +344,7 @@ def _sign_one(pdf: bytes, spec: SignatureSpec, moment: datetime) -> bytes:
                 box=tuple(round(v) for v in spec.box.rect),  # type: ignore[arg-type]
             )
         lines = [nfc(line) for line in spec.lines if line]
-        lines.append(moment.astimezone(VIETNAM).strftime("%H:%M:%S %d/%m/%Y"))
+        lines.append(f"Thời gian ký: {moment.astimezone(VIETNAM):%H:%M:%S %d/%m/%Y}")
         pdf_signer = signers.PdfSigner(
             meta,
             signer,
