@@ -60,10 +60,11 @@ class SigningKeyForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        provider = self.fields["provider"]
-        assert isinstance(provider, forms.ChoiceField)
-        provider.choices = [(n, n) for n in registry.names()]
-        self.fields["label"].required = False
+        provider = self.fields.get("provider")
+        if isinstance(provider, forms.ChoiceField):  # absent when a registered key is shown
+            provider.choices = [(n, n) for n in registry.names()]
+        if "label" in self.fields:
+            self.fields["label"].required = False
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
