@@ -210,6 +210,12 @@ CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "").strip()
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_ACKS_LATE = True
 CELERY_TIMEZONE = "Asia/Ho_Chi_Minh"
+# Apology letters are listed for officers when a dossier has at most this many working
+# hours left (and at least 8, the legal minimum notice: docs/processes.md).
+MOTCUA_APOLOGY_NOTICE_HOURS = env_int("MOTCUA_APOLOGY_NOTICE_HOURS", 16)
+# Dotted path of the function that sends one outbox message to the national portal and
+# raises on failure; empty: messages stay queued in the outbox.
+MOTCUA_NATIONAL_PORTAL_SENDER = env("MOTCUA_NATIONAL_PORTAL_SENDER", "")
 
 # --- Authentication ---------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
