@@ -88,3 +88,4 @@ def configure_logging(*, level: str = "INFO", fmt: str = "json") -> None:
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
     logging.getLogger("django.db.backends").setLevel("WARNING")
+    logging.getLogger("pikepdf").setLevel("WARNING")
