@@ -22,6 +22,7 @@ from typing import Any
 
 import pytest
 from django.core import mail
+from django.db import connections
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from simulators.population.generator import population
 
@@ -228,12 +229,19 @@ def test_the_citizen_journey(
             specialist = officer_page(browser, base, world.specialist)
             specialist.goto(f"{base}/can-bo/ho-so/{code}/")
             act(specialist, "forward")
+
             # The leader approves and signs the result (PAdES, the unit's keys).
             # (In a thread of its own: pyHanko runs asyncio, Playwright holds this thread's loop.)
+            def sign() -> Any:
+                try:
+                    return dossier_sign_result(
+                        actor=world.leader, public_id=code, note="Đủ điều kiện"
+                    )
+                finally:
+                    connections.close_all()  # this thread's connection
+
             with ThreadPoolExecutor(1) as pool:
-                issued = pool.submit(
-                    dossier_sign_result, actor=world.leader, public_id=code, note="Đủ điều kiện"
-                ).result()
+                issued = pool.submit(sign).result()
             counter.goto(f"{base}/can-bo/ho-so/{code}/")
             act(counter, "return_result", {"#id_return_result-method": "warehouse"})
             dossier.refresh_from_db()
@@ -283,6 +291,8 @@ def test_the_citizen_journey(
             checks.page(page, "my documents", shot="documents")
         finally:
             browser.close()
+            # The ORM calls above ran in Playwright's greenlet, on a connection of their own.
+            connections.close_all()
 
     assert checks.problems == [], "\n".join(checks.problems)
     assert len(checks.pages) >= 14
