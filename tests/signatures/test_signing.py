@@ -217,3 +217,14 @@ def test_refusal_messages_follow_the_users_language(signing: Pki) -> None:
             pdf_sign(b"%PDF-1.7 broken", signatures=[spec("pkcs12", config)])
         assert caught.value.code == "pdf_damaged"
         assert caught.value.message.strip()
+
+
+def test_a_replaced_key_file_is_used_without_a_restart(signing: Pki) -> None:
+    """A renewed certificate written over the old file signs from the next document on."""
+    config = signing.p12("renewed", signing.issue("Chứng thư cũ"))
+    first = pdf_sign(sample_pdf(), signatures=[spec("pkcs12", config)])
+    renewed = signing.p12("renewed", signing.issue("Chứng thư mới"))
+    assert renewed["path"] == config["path"]
+    second = pdf_sign(sample_pdf(), signatures=[spec("pkcs12", config)])
+    assert pdf_verify(first).signatures[0].signer_name == "Chứng thư cũ"
+    assert pdf_verify(second).signatures[0].signer_name == "Chứng thư mới"

@@ -6,6 +6,7 @@ import contextlib
 import json
 import os
 import threading
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 from pyhanko.sign.signers import Signer
 
@@ -70,12 +72,22 @@ class SigningProvider(ABC):
         """Release what ``load`` opened (a token session…)."""
         return None
 
+    def cache_token(self, config: Mapping[str, Any]) -> str:
+        """Changes when the key material behind ``config`` changes (e.g. a file replaced)."""
+        return ""
+
 
 @dataclass
 class _Loaded:
     provider: SigningProvider
     signer: Signer
+    loaded_at: float = field(default_factory=time.monotonic)
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+def cache_seconds() -> float:
+    """How long a loaded signer is reused (a renewed certificate is picked up after it)."""
+    return float(getattr(settings, "MOTCUA_SIGNER_CACHE_SECONDS", 300))
 
 
 class ProviderRegistry:
@@ -110,9 +122,15 @@ class ProviderRegistry:
         removed or its session closed): the next use loads it again.
         """
         provider = self.get(provider_name)
-        cache_key = (provider_name, json.dumps(dict(config), sort_keys=True, default=str))
+        cache_key = (
+            provider_name,
+            json.dumps(dict(config), sort_keys=True, default=str) + provider.cache_token(config),
+        )
         with self._lock:
             entry = self._loaded.get(cache_key)
+        if entry is not None and time.monotonic() - entry.loaded_at > cache_seconds():
+            self._drop(cache_key)
+            entry = None
         if entry is None:
             entry = _Loaded(provider=provider, signer=provider.load(config))
             with self._lock:

@@ -65,6 +65,13 @@ class Pkcs12Provider(SigningProvider):
             ]
         return errors
 
+    def cache_token(self, config: Mapping[str, Any]) -> str:
+        try:
+            info = Path(str(config.get("path") or "")).stat()
+        except OSError:
+            return ""
+        return f":{info.st_mtime_ns}:{info.st_size}"
+
     def load(self, config: Mapping[str, Any]) -> SimpleSigner:
         path = Path(str(config.get("path") or ""))
         try:
