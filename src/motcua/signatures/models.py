@@ -58,7 +58,7 @@ class SigningKey(models.Model):
         default=dict,
         blank=True,
         help_text=_(
-            "For pkcs12: path and passphrase; for pkcs11: module, token, key_label, "
+            "For pkcs12: path and passphrase; for pkcs11: token, key_label, "
             "cert_label and pin. Secrets are given as env:NAME or file:/path, never inline."
         ),
     )
