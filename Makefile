@@ -36,6 +36,7 @@ run: messages
 	$(BIN)/motcua load-units && \
 	$(BIN)/motcua catalog import src/motcua/catalog/seed/procedures.json && \
 	$(BIN)/motcua load-demo && \
+	$(BIN)/motcua signing-dev-setup && \
 	$(BIN)/motcua collectstatic --no-input -v0 && \
 	$(BIN)/motcua demo-banner --port $(PORT) && \
 	exec $(BIN)/motcua runserver --noreload 127.0.0.1:$(PORT)

@@ -11,6 +11,11 @@ concurrent keep-alive clients:
 Each prints requests/s and p50/p95 latency and the ratio of its throughput to the
 baseline measured in the same run, and appends a section to bench/RESULTS.md.
 Usage: ``make bench`` (needs PostgreSQL on localhost; BENCH_DATABASE_URL overrides).
+
+``BENCH_CPU=1`` (Linux) also measures the CPU time the server side spends per request:
+gunicorn's processes and the benchmark database's PostgreSQL backends, read from
+/proc. Unlike latency it hardly moves when other work shares the machine. Workers are
+then not recycled (``--max-requests 0``), so no process's time is lost mid-run.
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ PORT = int(os.environ.get("BENCH_PORT", "8799"))
 DB = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@localhost:5432/motcua_bench")
 CLIENTS = 8
 DURATION = float(os.environ.get("BENCH_SECONDS", "10"))
+MEASURE_CPU = os.environ.get("BENCH_CPU") == "1" and Path("/proc/self/stat").exists()
 TERMS = [
     "ho chieu",
     "giấy phép xây dựng",
@@ -59,6 +65,7 @@ def env() -> dict[str, str]:
             "OIDC_ISSUER": "https://vneid.example.invalid",
             "OIDC_CLIENT_ID": "bench",
             "OIDC_CLIENT_SECRET": "bench-only",
+            "MOTCUA_SIGNING_TRUST_ROOTS": "/dev/null",
             "SECURE_SSL_REDIRECT": "false",
             "LOG_LEVEL": "WARNING",
             # One load generator on one address: lift the per-address API throttle. Per
@@ -127,6 +134,35 @@ def load(path_for: list[str]) -> tuple[float, list[float], int]:
     return time.monotonic() - t0, latencies, errors
 
 
+def server_cpu(gunicorn_pid: int) -> float:
+    """CPU seconds used so far by gunicorn (master, workers) and the database's backends."""
+    database = DB.rsplit("/", 1)[1]
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:  # the process ended meanwhile
+            continue
+        ours = gunicorn_pid in (int(entry.name), int(fields[1]))
+        if ours or (command.startswith("postgres:") and f" {database} " in command):
+            total += (int(fields[11]) + int(fields[12])) / tick  # utime + stime
+    return total
+
+
+def measure(name: str, server: subprocess.Popen[bytes], paths: list[str]) -> dict[str, float]:
+    before = server_cpu(server.pid) if MEASURE_CPU else 0.0
+    elapsed, lat, errors = load(paths)
+    result = summarise(name, elapsed, lat, errors)
+    if MEASURE_CPU:
+        result["cpu"] = (server_cpu(server.pid) - before) / len(lat) * 1000
+        print(f"{'':28} server CPU {result['cpu']:.2f} ms per request")
+    return result
+
+
 def summarise(name: str, elapsed: float, lat: list[float], errors: int) -> dict[str, float]:
     lat.sort()
     rps = len(lat) / elapsed
@@ -148,6 +184,7 @@ def main() -> None:
             str(ROOT / "deploy/gunicorn.conf.py"),
             "--bind",
             f"127.0.0.1:{PORT}",
+            *(["--max-requests", "0"] if MEASURE_CPU else []),
             "motcua.config.wsgi:application",
         ],
         env=env(),
@@ -163,11 +200,12 @@ def main() -> None:
             except OSError:
                 time.sleep(0.2)
         load(["/healthz"])  # warm-up
-        base = summarise("baseline /healthz", *load(["/healthz"]))
-        portal = summarise("portal /thu-tuc/?q=", *load([f"/thu-tuc/?q={quote(t)}" for t in TERMS]))
-        api = summarise(
+        base = measure("baseline /healthz", server, ["/healthz"])
+        portal = measure("portal /thu-tuc/?q=", server, [f"/thu-tuc/?q={quote(t)}" for t in TERMS])
+        api = measure(
             "api /api/v1/procedures/?q=",
-            *load([f"/api/v1/procedures/?q={quote(t)}" for t in TERMS]),
+            server,
+            [f"/api/v1/procedures/?q={quote(t)}" for t in TERMS],
         )
     finally:
         server.terminate()
@@ -191,6 +229,13 @@ def main() -> None:
             f"| {name} | {r['rps']:.0f} | {r['p50']:.1f} | {r['p95']:.1f} | "
             f"{r['rps'] / base['rps']:.2f} |"
         )
+    if MEASURE_CPU:
+        lines += [
+            "",
+            "Server CPU per request (`BENCH_CPU=1`: gunicorn and the database's PostgreSQL "
+            f"backends): baseline {base['cpu']:.2f} ms, portal search {portal['cpu']:.2f} ms, "
+            f"API search {api['cpu']:.2f} ms.",
+        ]
     with (ROOT / "bench/RESULTS.md").open("a", encoding="utf-8") as fh:
         fh.write("\n".join(lines) + "\n")
     print("\n".join(lines))

@@ -21,6 +21,7 @@ PRODUCTION = {
     "OIDC_ISSUER": "https://vneid.example.gov.vn",
     "OIDC_CLIENT_ID": "motcua",
     "OIDC_CLIENT_SECRET": "not-a-real-secret",
+    "MOTCUA_SIGNING_TRUST_ROOTS": "/etc/motcua/ca.pem",
 }
 
 

@@ -374,6 +374,17 @@ POPULATION_URL = env("POPULATION_URL", "")
 POPULATION_API_KEY = env("POPULATION_API_KEY", "")
 POPULATION_TIMEOUT = env_int("POPULATION_TIMEOUT", 10)
 
+# --- Signatures, verification, OCR (docs/signatures.md) ----------------------------------
+MOTCUA_SIGNING_DIR = env("MOTCUA_SIGNING_DIR", str(VAR_DIR / "signing"))
+# PEM files of the certification authorities whose signatures are trusted.
+MOTCUA_SIGNING_TRUST_ROOTS = env_list("MOTCUA_SIGNING_TRUST_ROOTS", "", required_in_production=True)
+MOTCUA_PKCS11_MODULE = env("MOTCUA_PKCS11_MODULE", "/usr/lib/softhsm/libsofthsm2.so")
+MOTCUA_SIGNER_CACHE_SECONDS = env_int("MOTCUA_SIGNER_CACHE_SECONDS", 300)
+MOTCUA_VERIFY_RATE_PER_IP = env_int("MOTCUA_VERIFY_RATE_PER_IP", 30)
+MOTCUA_OCR_LANGUAGES = env("MOTCUA_OCR_LANGUAGES", "vie")
+MOTCUA_OCR_TIMEOUT = env_int("MOTCUA_OCR_TIMEOUT", 600)
+MOTCUA_OCR_JOBS = env_int("MOTCUA_OCR_JOBS", 0)  # 0: OCRmyPDF decides
+
 # --- Logging: structured, with a request id, never personal data -----------------------
 LOG_LEVEL = env("LOG_LEVEL", "INFO")
 LOG_FORMAT = env("LOG_FORMAT", "console" if ENVIRONMENT == "development" else "json")
