@@ -13,8 +13,8 @@ from celery import shared_task
 from django.conf import settings
 from django.utils.module_loading import import_string
 
-from motcua.dossiers.events import SYNC_TOPIC
 from motcua.dossiers.digitization import ocr_task  # noqa: F401  (registers motcua.dossiers.ocr)
+from motcua.dossiers.events import SYNC_TOPIC
 from motcua.dossiers.overdue import overdue_scan
 from motcua.integrations.models import OutboxMessage
 from motcua.integrations.outbox import outbox_deliver
