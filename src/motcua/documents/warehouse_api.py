@@ -92,6 +92,7 @@ class WarehouseListView(APIView):
         return super().initialize_request(request, *args, **kwargs)
 
     @extend_schema(
+        operation_id="documents_list",
         summary="The caller's data warehouse",
         parameters=[
             OpenApiParameter("limit", int, description=f"at most {MAX_LIMIT}"),
