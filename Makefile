@@ -41,7 +41,11 @@ run: messages
 	$(BIN)/motcua demo-banner --port $(PORT) && \
 	exec $(BIN)/motcua runserver --noreload 127.0.0.1:$(PORT)
 
-test: messages
+# axe-core for the accessibility checks of the browser tests (npm registry).
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+
+test: messages node_modules/.package-lock.json
 	MOTCUA_ENVIRONMENT=test $(BIN)/pytest -p no:cacheprovider $(PYTEST_ARGS)
 
 lint: install

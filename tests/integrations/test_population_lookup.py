@@ -11,6 +11,7 @@ import httpx
 import pytest
 from django.db import DatabaseError, connection, transaction
 from django.test import override_settings
+from django.utils import translation
 from simulators.population.app import PopulationSimulator
 from simulators.population.generator import Population, Resident, population
 from simulators.wsgi import Router, json_response, serve_in_thread
@@ -319,7 +320,7 @@ def test_a_database_that_does_not_answer_times_out_clearly(people: Population) -
         directory = HttpPopulationDirectory(
             base_url=f"http://127.0.0.1:{port}", api_key=KEY, timeout=0.5
         )
-        with pytest.raises(PopulationUnavailable) as excinfo:
+        with translation.override("en"), pytest.raises(PopulationUnavailable) as excinfo:
             ask(directory, people.resident(1))
         assert excinfo.value.code == "timeout"
         assert "did not answer" in excinfo.value.message

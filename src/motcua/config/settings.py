@@ -303,6 +303,15 @@ STORAGES = {
     },
 }
 FILE_UPLOAD_PERMISSIONS = 0o640
+# Upload checks (docs/citizen-portal.md): size, image pixels, decoded PDF stream bytes.
+MOTCUA_UPLOAD_MAX_BYTES = env_int("MOTCUA_UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
+MOTCUA_UPLOAD_MAX_PIXELS = env_int("MOTCUA_UPLOAD_MAX_PIXELS", 60_000_000)
+MOTCUA_PDF_MAX_DECODED_BYTES = env_int("MOTCUA_PDF_MAX_DECODED_BYTES", 512 * 1024 * 1024)
+# Optional ClamAV scan of every upload: clamd address (unix:///path or tcp://host:port).
+MOTCUA_CLAMD_ADDRESS = env("MOTCUA_CLAMD_ADDRESS", "")
+MOTCUA_CLAMD_TIMEOUT = env_int("MOTCUA_CLAMD_TIMEOUT", 30)
+# Days a citizen's unsubmitted draft is kept after its last save.
+MOTCUA_DRAFT_DAYS = env_int("MOTCUA_DRAFT_DAYS", 30)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 # --- E-mail -------------------------------------------------------------------------------
