@@ -223,3 +223,10 @@ def test_visibility_rule(world: World) -> None:
     ]
     assert "stop" in available_actions(world.leader, d)
     assert available_actions(world.citizen, d) == ["withdraw"]
+
+
+def test_each_missing_field_is_named_once(world: World) -> None:
+    with pytest.raises(S.InvalidInput) as exc:
+        world.submit(form_data={})
+    assert exc.value.errors["form_data.full_name"] == exc.value.errors["form_data.id_number"]
+    assert len(exc.value.errors["form_data.full_name"]) == 1

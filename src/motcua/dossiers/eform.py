@@ -53,10 +53,13 @@ def form_errors(schema: dict[str, Any], data: Any) -> dict[str, list[str]]:
         path = ".".join(str(p) for p in error.absolute_path)
         if error.validator == "required":
             instance = error.instance if isinstance(error.instance, dict) else {}
+            # jsonschema reports one error per missing name, each carrying the whole list.
             for name in error.validator_value:
                 if name not in instance:
                     key = f"{path}.{name}" if path else name
-                    errors.setdefault(key, []).append(_("This field is required."))
+                    messages = errors.setdefault(key, [])
+                    if _("This field is required.") not in messages:
+                        messages.append(_("This field is required."))
             continue
         if error.validator == "additionalProperties":
             allowed = set(error.schema.get("properties", {}))
