@@ -140,6 +140,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "motcua.core.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Static files from the application server itself, compressed and cached for a year
+    # under their hashed names (docs/deployment.md); a CDN or nginx may sit in front.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -298,10 +301,13 @@ STORAGES = {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if LOCAL
-            else "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )
     },
 }
+# In development and tests, serve static files straight from the apps (no collectstatic).
+WHITENOISE_USE_FINDERS = LOCAL
+WHITENOISE_AUTOREFRESH = LOCAL
 FILE_UPLOAD_PERMISSIONS = 0o640
 # Upload checks (docs/citizen-portal.md): size, image pixels, decoded PDF stream bytes.
 MOTCUA_UPLOAD_MAX_BYTES = env_int("MOTCUA_UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
