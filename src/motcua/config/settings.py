@@ -219,6 +219,12 @@ MOTCUA_APOLOGY_NOTICE_HOURS = env_int("MOTCUA_APOLOGY_NOTICE_HOURS", 16)
 # Dotted path of the function that sends one outbox message to the national portal and
 # raises on failure; empty: messages stay queued in the outbox.
 MOTCUA_NATIONAL_PORTAL_SENDER = env("MOTCUA_NATIONAL_PORTAL_SENDER", "")
+# The national portal's sync endpoint for motcua.integrations.national_portal.send
+# (docs/national-portal.md): base URL, bearer token, timeout in seconds. Empty URL: the
+# in-process simulator (local environments only).
+MOTCUA_NATIONAL_PORTAL_URL = env("MOTCUA_NATIONAL_PORTAL_URL", "")
+MOTCUA_NATIONAL_PORTAL_TOKEN = env("MOTCUA_NATIONAL_PORTAL_TOKEN", "")
+MOTCUA_NATIONAL_PORTAL_TIMEOUT = env_int("MOTCUA_NATIONAL_PORTAL_TIMEOUT", 5)
 
 # --- Authentication ---------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -1,0 +1,1 @@
+"""National portal simulator: receives motcua's dossier-sync messages (the outbox)."""
