@@ -73,6 +73,13 @@ def capture(kind: str, spec: dict[str, Any]) -> dict[str, Any]:
 
     client = Client(SERVER_NAME="127.0.0.1")
     connection.ensure_connection()
+    commit = connection.commit
+
+    def mark_commit() -> None:  # a transaction ends here (Atomic.__exit__ commits)
+        commit()
+        statements.append({"commit": True})
+
+    connection.commit = mark_commit  # type: ignore[method-assign]
     with connection.execute_wrapper(wrapper):
         if kind == "post":
             response = client.post(
@@ -156,7 +163,11 @@ def _kind_of(raw: Any) -> str:
 
 
 def pgbench_transaction(captured: dict[str, Any]) -> tuple[str, dict[str, int]]:
-    """The committed transaction as a pgbench script, and counts by statement kind."""
+    """The committed transactions as one pgbench script, and counts by statement kind.
+
+    A request may commit more than one transaction (the change, then the work its
+    after-commit hooks do); each becomes its own ``BEGIN … COMMIT`` in the script.
+    """
     unique = captured["unique"]
     ids: dict[int, str] = {}  # returned primary key → pgbench variable
 
@@ -173,9 +184,21 @@ def pgbench_transaction(captured: dict[str, Any]) -> tuple[str, dict[str, int]]:
             return "ARRAY[" + ", ".join(":" + ids[int(x)] for x in raw) + "]::bigint[]"
         return None
 
-    lines = ["BEGIN;"]
+    lines: list[str] = []
     counts: dict[str, int] = {}
-    for n, st in enumerate(s for s in captured["statements"] if s["in_transaction"]):
+    open_tx = False
+    for n, st in enumerate(captured["statements"]):
+        if st.get("commit"):
+            if open_tx:
+                lines.append("COMMIT;")
+                counts["COMMIT"] = counts.get("COMMIT", 0) + 1
+            open_tx = False
+            continue
+        if not st["in_transaction"]:
+            continue  # autocommit reads before the transaction (authentication, …)
+        if not open_tx:
+            lines.append("BEGIN;")
+            open_tx = True
         sql, values = st["sql"], list(st["params"])
         verb = sql.lstrip().split(None, 1)[0].upper()
         counts[verb] = counts.get(verb, 0) + 1
@@ -209,7 +232,7 @@ def pgbench_transaction(captured: dict[str, Any]) -> tuple[str, dict[str, int]]:
             lines.append(f"{text} \\gset {var}")
         else:
             lines.append(text + ";")
-    lines.append("COMMIT;")
+    assert not open_tx, "the captured request left a transaction open"
     return "\n".join(lines) + "\n", counts
 
 
@@ -220,6 +243,8 @@ def pgbench_reads(captured: dict[str, Any], names: dict[str, str], pairs_table: 
         f"SELECT {', '.join(names)} FROM {pairs_table} WHERE i = :i \\gset",
     ]
     for st in captured["statements"]:
+        if st.get("commit"):
+            continue
         values = list(st["params"])
         for i, raw in enumerate(st["raw"]):
             for var, value in names.items():

@@ -9,6 +9,6 @@ class FeedbackConfig(AppConfig):
 
     def ready(self) -> None:
         from motcua.dossiers.events import register_after_change
-        from motcua.feedback.notices import dossier_status_notice
+        from motcua.feedback.tasks import dossier_status_notice_later
 
-        register_after_change(dossier_status_notice)
+        register_after_change(dossier_status_notice_later)
