@@ -328,6 +328,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 # --- E-mail -------------------------------------------------------------------------------
 EMAIL_HOST = env("EMAIL_HOST", "", required_in_production=False)
+# Seconds before a silent SMTP server is given up on (the message stays pending and is
+# retried): a hung mail server must never hold a request or a worker forever.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 if EMAIL_HOST:
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     EMAIL_PORT = env_int("EMAIL_PORT", 587)
