@@ -31,6 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 BIN = ROOT / ".venv" / "bin"
 RESULTS = ROOT / "bench" / "RESULTS.md"
 PG = ["-h", "localhost", "-U", "postgres"]
+BROKER = "redis://127.0.0.1:6379/6"
 
 
 def db_url(name: str) -> str:
@@ -52,6 +53,9 @@ def server_env(database_url: str, port: int, **extra: str) -> dict[str, str]:
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "MOTCUA_PUBLIC_URL": f"http://127.0.0.1:{port}",
             "CACHE_URL": "redis://127.0.0.1:6379/5",
+            # Production runs Celery: after-commit work (status e-mails) is published to
+            # the broker for workers. No worker runs here; ``flush_broker`` empties it.
+            "CELERY_BROKER_URL": BROKER,
             "EMAIL_HOST": "localhost",
             "OIDC_ISSUER": "https://vneid.example.invalid",
             "OIDC_CLIENT_ID": "bench",
@@ -110,6 +114,13 @@ def analyze(name: str) -> None:
     # Production runs autovacuum, which analyses a freshly loaded table within a minute;
     # this PostgreSQL may run with autovacuum off. Measure the steady state.
     subprocess.run(["vacuumdb", *PG, "--analyze", "--quiet", name], check=True)
+
+
+def flush_broker() -> None:
+    """Drop the tasks earlier runs published (no worker consumes them here)."""
+    import redis
+
+    redis.Redis.from_url(BROKER).flushdb()
 
 
 def wait_ready(port: int, *, path: str = "/healthz", seconds: float = 30) -> None:

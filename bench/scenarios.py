@@ -266,6 +266,7 @@ def main() -> None:
     want = lambda name: not only or name in only  # noqa: E731
 
     prepare()
+    common.flush_broker()
     username, units = officer()
     session = officer_session(username)
     clients = intake_clients()
