@@ -30,6 +30,11 @@ class Command(BaseCommand):
             help="create benchmark officers at the busiest units; print them as a JSON line",
         )
         parser.add_argument(
+            "--check-foreign-keys",
+            action="store_true",
+            help="keep PostgreSQL's per-row foreign-key triggers on while writing (slower)",
+        )
+        parser.add_argument(
             "--batch",
             type=int,
             default=20_000,
@@ -43,6 +48,7 @@ class Command(BaseCommand):
             months=options["months"],
             officers=options["officers"],
             batch=max(100, options["batch"]),
+            check_foreign_keys=options["check_foreign_keys"],
         )
         try:
             report = bench_seed(seed_options, progress=lambda line: self.stderr.write(line))
@@ -57,7 +63,8 @@ class Command(BaseCommand):
             f"{report.tasks:,} process steps in {report.provinces} provinces; "
             f"{report.rows:,} rows in {report.seconds:.1f} s "
             f"({report.rows / report.seconds:,.0f} rows/s, "
-            f"{report.dossiers / report.seconds:,.0f} dossiers/s). Statuses: {statuses}."
+            f"{report.dossiers / report.seconds:,.0f} dossiers/s; foreign-key triggers "
+            f"{report.foreign_key_triggers}). Statuses: {statuses}."
         )
         if seed_options.officers:
             self.stdout.write(json.dumps({"officers": report.officers}, ensure_ascii=False))
