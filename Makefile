@@ -9,7 +9,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 8000
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | $(PYTHON) -c "import hashlib,sys;print(hashlib.sha256(sys.stdin.buffer.read()).hexdigest()[:12])")
 
-.PHONY: help run test lint messages install clean bench
+.PHONY: help run test lint messages install clean bench drill
 
 help:
 	@echo "make run    set up and run motcua on http://127.0.0.1:$(PORT) (SQLite, demo data)"
@@ -57,6 +57,10 @@ lint: install
 
 bench: install
 	$(BIN)/python bench/catalog_search.py
+
+# Failure drills (docs/benchmarks.md#failure-drills): PostgreSQL and Redis on localhost.
+drill: install
+	$(BIN)/python bench/drill.py
 
 clean:
 	rm -rf $(VENV) var
