@@ -18,6 +18,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.db.models import F
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from motcua.accounts.models import User
 from motcua.accounts.validators import validate_personal_id, validate_tax_code
@@ -149,7 +150,7 @@ def test_bench_seed_writes_what_the_benchmarks_rely_on(on_postgres: None, monkey
     for row in officers:
         user = User.objects.get(username=row["username"])
         assert user.kind == "officer" and not user.is_superuser
-        assert user.totpdevice_set.filter(confirmed=True).exists()
+        assert TOTPDevice.objects.filter(user=user, confirmed=True).exists()
         roles = actor_roles(user)
         counts = queue_counts(user, roles, QueueFilter())
         unit = Unit.objects.get(code=row["unit"])

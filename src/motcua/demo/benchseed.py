@@ -41,7 +41,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from django.db import connection, transaction
 from stdnum.vn import mst
@@ -634,21 +634,22 @@ class Generator:
     # -- loading ---------------------------------------------------------------------------------
     def _load_world(self) -> None:
         rng = self.rng
-        areas = {
-            a["code"]: a
+        areas: dict[str, dict[str, Any]] = {
+            a["code"]: dict(a)
             for a in AdministrativeArea.objects.values("code", "name", "kind", "parent_id")
         }
-        units = list(
-            Unit.objects.valid_on(self.today).values(
+        units: list[dict[str, Any]] = cast(
+            list[dict[str, Any]],
+            list(Unit.objects.valid_on(self.today).values(
                 "pk", "code", "name", "level", "parent_id", "province_code", "area_id",
                 "office_hours",
-            )
+            )),
         )  # fmt: skip
         by_pk = {u["pk"]: u for u in units}
 
         def ref(u: dict[str, Any]) -> UnitRef:
             hours = tuple(tuple(p) for p in (u["office_hours"] or []))
-            return UnitRef(u["pk"], u["code"], u["name"], u["parent_id"], hours)  # type: ignore[arg-type]
+            return UnitRef(u["pk"], u["code"], u["name"], u["parent_id"], hours)
 
         self.provinces: list[Province] = []
         for code in sorted(PROVINCE_POPULATION):
@@ -809,7 +810,7 @@ class Generator:
                     office_hours=hours,
                 )
             )
-            if len(self.due_cache) > 400_000:
+            if len(self.due_cache) > 200_000:
                 self.due_cache.clear()
             self.due_cache[key] = found
         return found
@@ -1252,19 +1253,19 @@ class Generator:
                 current = 0
                 given_by_unit = NULL
                 budget_delta = timedelta(seconds=budget)
-                for seq, (given, node, unit, end, extra, action) in enumerate(rows, 1):
+                for seq, (given, node, unit, finished_pos, extra, action) in enumerate(rows, 1):
                     task_id = self.task_ids.next()
                     amount = parse_allotment(node.allotment).amount(
                         working_day=hours.working_day, budget=budget_delta
                     )
                     given_at = clock.instant(given)
                     task_due = clock.instant(given + int(amount.total_seconds()) + extra)
-                    if end is None:
+                    if finished_pos is None:
                         finished = received_at = NULL
                         action = outcome = ""
                         current = task_id
                     else:
-                        finished_at = clock.instant(end)
+                        finished_at = clock.instant(finished_pos)
                         finished, received_at = stamp(finished_at), stamp(given_at)
                         if finished_at > task_due:
                             outcome = "late"
