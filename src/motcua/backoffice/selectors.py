@@ -43,6 +43,13 @@ QUEUES = ("receive", "mine", "due_today", "overdue", "waiting")
 PAGE_SIZE = 25
 RECEPTION_ALLOWANCE = timedelta(hours=8)  # DOMAIN §3: accept within 8 working hours
 WAITING_STATUSES = (Status.SUPPLEMENT_REQUESTED, Status.AWAITING_PAYMENT)
+# Every queue holds only dossiers still open to someone's action; reading only these is
+# what keeps a queue fast when a unit has years of finished dossiers.
+OPEN_STATUSES = tuple(
+    s
+    for s in Status.values
+    if s not in {Status.REFUSED, Status.WITHDRAWN, Status.STOPPED, Status.RESULT_RETURNED}
+)
 LIST_FIELDS = (
     "pk",
     "reference",
@@ -125,7 +132,7 @@ def queue_counts(
 ) -> dict[str, int]:
     """How many dossiers each queue holds (with the filters), in one query."""
     conditions = queue_conditions(roles, at=at)
-    qs = _filtered(visible_dossiers(user, roles), filters)
+    qs = _filtered(visible_dossiers(user, roles, statuses=OPEN_STATUSES), filters)
     return qs.aggregate(**{name: Count("pk", filter=q) for name, q in conditions.items()})
 
 
@@ -191,7 +198,7 @@ def queue_page(
         raise ValueError(queue)
     at = at or now()
     key = _key_field(queue)
-    qs = _filtered(visible_dossiers(user, roles), filters).filter(
+    qs = _filtered(visible_dossiers(user, roles, statuses=OPEN_STATUSES), filters).filter(
         queue_conditions(roles, at=at)[queue]
     )
     after = decode_cursor(cursor) if cursor else None
@@ -272,8 +279,8 @@ def apology_followups(user: User, roles: ActorRoles, *, limit: int = 10) -> list
         .values("subject_id")
     )
     return list(
-        visible_dossiers(user, roles)
-        .filter(pk__in=subjects, status__in=list(CLOCK_RUNNING), extension_count=0)
+        visible_dossiers(user, roles, statuses=CLOCK_RUNNING)
+        .filter(pk__in=subjects, extension_count=0)
         .order_by("due_at", "pk")
         .values("code", "reference", "applicant_name", "due_at")[:limit]
     )
