@@ -21,6 +21,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from motcua.accounts.models import User
+from motcua.accounts.services import officer_create
 from motcua.accounts.validators import validate_personal_id, validate_tax_code
 from motcua.backoffice.selectors import QueueFilter, queue_counts, queue_page
 from motcua.catalog.models import ProcedureCase, ProcedureVersion
@@ -37,7 +38,8 @@ from motcua.dossiers.models import (
     DossierEvent,
     ReceivedAs,
 )
-from motcua.units.models import Unit
+from motcua.units.models import REFORM_DATE, Unit
+from motcua.units.services import role_assign
 from motcua.workflow.models import ProcessInstance, WorkTask
 
 SIZE = 2500
@@ -188,6 +190,27 @@ def test_bench_seed_writes_what_the_benchmarks_rely_on(on_postgres: None, monkey
     assert received.code == (f"{section.code}-{counter.day:%y%m%d}-{counter.last_value + 1:04d}")
     assert Dossier.objects.filter(code=received.code).count() == 1
     monkeypatch.undo()
+
+    # Seeded processes run on through the real services, one open step of each kind.
+    acted = set()
+    open_steps = WorkTask.objects.filter(finished_at=None).select_related("unit").order_by("pk")
+    for step in open_steps:
+        dossier = Dossier.objects.get(pk=step.subject_id)
+        if step.step in acted or dossier.status not in {"received", "processing", "result_ready"}:
+            continue
+        officer, _device = officer_create(
+            username=f"test.{step.pk}", full_name="Cán bộ Thử", email="", password="x" * 20
+        )
+        role_assign(
+            user=officer, unit=step.unit, role=step.role, valid_from=REFORM_DATE, actor=None
+        )
+        action = step.actions[0]
+        events = dossier.events.count()
+        getattr(services, f"dossier_{action}")(actor=officer, public_id=dossier.code)
+        assert dossier.events.count() == events + 1
+        assert WorkTask.objects.get(pk=step.pk).finished_at is not None
+        acted.add(step.step)
+    assert {"reception", "processing", "approval", "result", "return"} <= acted
 
     # A second run adds as many again, without collisions.
     seed("--seed", "7")

@@ -719,9 +719,13 @@ class Generator:
         self.cases: list[CaseRef] = []
         weights: list[float] = []
         for code, version in sorted(latest.items()):
-            cases = list(version.cases.all())
+            # Explicit orders everywhere the random draws depend on them (determinism).
+            cases = sorted(version.cases.all(), key=lambda c: (c.position, c.pk))
             for i, case in enumerate(cases):
-                ways = {w.channel: (w.duration, w.duration_unit) for w in case.ways.all()}
+                ways = {
+                    w.channel: (w.duration, w.duration_unit)
+                    for w in sorted(case.ways.all(), key=lambda w: w.channel)
+                }
                 if not ways:
                     continue
                 fee = sum(f.amount for f in case.fees.all() if f.mode != "exempt" and f.amount > 0)
@@ -742,7 +746,7 @@ class Generator:
                             ComponentRef(
                                 c.pk, c.code, c.name, c.required, bool(c.registry), c.copies > 0
                             )
-                            for c in case.components.all()
+                            for c in sorted(case.components.all(), key=lambda c: (c.position, c.pk))
                         ],
                         fee=fee,
                         form=_form_template(case.form_schema),
