@@ -9,12 +9,14 @@ BIN    := $(VENV)/bin
 PORT   ?= 8000
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | $(PYTHON) -c "import hashlib,sys;print(hashlib.sha256(sys.stdin.buffer.read()).hexdigest()[:12])")
 
-.PHONY: help run test lint messages install clean bench drill
+.PHONY: help run test lint messages install clean bench bench-catalog bench-signing drill
 
 help:
 	@echo "make run    set up and run motcua on http://127.0.0.1:$(PORT) (SQLite, demo data)"
 	@echo "make test   set up and run the whole test suite (PostgreSQL when DATABASE_URL is set)"
 	@echo "make lint   ruff, mypy, import-linter, makemigrations --check"
+	@echo "make bench  load scenarios against the production server, 1,000,000 dossiers (PostgreSQL)"
+	@echo "make drill  failure drills: kill -9 under load, idempotency storm, outbox outage"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -55,8 +57,16 @@ lint: install
 	$(BIN)/lint-imports
 	MOTCUA_ENVIRONMENT=test $(BIN)/motcua makemigrations --check --dry-run
 
+# Benchmarks (docs/benchmarks.md): PostgreSQL and Redis on localhost; wrk drives the reads.
 bench: install
+	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
+	$(BIN)/python bench/scenarios.py
+
+bench-catalog: install
 	$(BIN)/python bench/catalog_search.py
+
+bench-signing: install
+	$(BIN)/python bench/signing.py
 
 # Failure drills (docs/benchmarks.md#failure-drills): PostgreSQL and Redis on localhost.
 drill: install

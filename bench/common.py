@@ -17,8 +17,10 @@ import json
 import math
 import os
 import platform
+import shutil
 import signal
 import subprocess
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -353,3 +355,88 @@ def append_results(title: str, lines: list[str]) -> None:
 def dump_json(path: Path, data: object) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
+
+
+# --- wrk: a load generator in C, for the read scenarios -------------------------------------
+WRK_SCRIPT = """
+local paths = {}
+for line in io.lines(os.getenv("WRK_PATHS")) do paths[#paths + 1] = line end
+math.randomseed(os.time() + tonumber(tostring({}):sub(8), 16))
+request = function()
+  return wrk.format("GET", paths[math.random(#paths)])
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    "WRK_JSON {\\"requests\\": %d, \\"duration_us\\": %d, \\"errors\\": %d, "
+      .. "\\"non2xx\\": %d, \\"p50\\": %d, \\"p95\\": %d, \\"p99\\": %d}\\n",
+    summary.requests, summary.duration, e.connect + e.read + e.write + e.timeout,
+    e.status, latency:percentile(50), latency:percentile(95), latency:percentile(99)))
+end
+"""
+
+
+@dataclass
+class WrkResult(Result):
+    """A wrk run: percentiles come from wrk's own histogram (microsecond resolution)."""
+
+    p: dict[float, float] = field(default_factory=dict)
+
+    @property
+    def rps(self) -> float:
+        return self.requests / self.seconds if self.seconds else 0.0
+
+    requests: int = 0
+
+    def pct(self, p: float) -> float:
+        return self.p[p]
+
+
+def have_wrk() -> bool:
+    return shutil.which("wrk") is not None
+
+
+def run_wrk(
+    name: str,
+    port: int,
+    paths: list[str],
+    *,
+    clients: int,
+    seconds: float,
+    headers: dict[str, str] | None = None,
+    cpu_of: Callable[[], float] | None = None,
+) -> WrkResult:
+    """GET ``paths`` (drawn at random) over ``clients`` keep-alive connections with wrk."""
+    with tempfile.TemporaryDirectory() as tmp:
+        script, listing = Path(tmp) / "s.lua", Path(tmp) / "paths.txt"
+        script.write_text(WRK_SCRIPT, encoding="utf-8")
+        listing.write_text("\n".join(paths) + "\n", encoding="utf-8")
+        args = ["wrk", "-t", str(min(2, clients)), "-c", str(clients), "-d", f"{seconds:.0f}s"]
+        args += ["--timeout", "30s", "-s", str(script), "-H", "Host: 127.0.0.1"]
+        for key, value in (headers or {}).items():
+            args += ["-H", f"{key}: {value}"]
+        cpu_before = cpu_of() if cpu_of else 0.0
+        done = subprocess.run(
+            [*args, f"http://127.0.0.1:{port}"],
+            env={**os.environ, "WRK_PATHS": str(listing)},
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        cpu_after = cpu_of() if cpu_of else 0.0
+    line = next(x for x in done.stdout.splitlines() if x.startswith("WRK_JSON "))
+    data = json.loads(line.removeprefix("WRK_JSON "))
+    result = WrkResult(
+        name=name,
+        clients=clients,
+        seconds=data["duration_us"] / 1e6,
+        latencies=[],
+        errors=data["errors"] + data["non2xx"],
+        statuses={},
+        requests=data["requests"],
+        p={50: data["p50"] / 1000, 95: data["p95"] / 1000, 99: data["p99"] / 1000},
+    )
+    if cpu_of and data["requests"]:
+        result.cpu_ms = (cpu_after - cpu_before) / data["requests"] * 1000
+    print(result.line() + "  (wrk)", flush=True)
+    return result

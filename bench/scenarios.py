@@ -55,6 +55,7 @@ import sqlcapture
 DB = os.environ.get("BENCH_SCENARIO_DB", "motcua_bench1m")
 URL = common.db_url(DB)
 CLONE = f"{DB}_pgbench"
+WRK = common.have_wrk() and os.environ.get("BENCH_CLIENT") != "python"
 PORT = int(os.environ.get("BENCH_PORT", "8797"))
 DOSSIERS = int(os.environ.get("BENCH_DOSSIERS", "1000000"))
 LEVELS = [int(x) for x in os.environ.get("BENCH_LEVELS", "1,4,16").split(",")]
@@ -339,6 +340,19 @@ def main() -> None:
             "GET", f"/api/v1/procedures/?q={quote(SEARCH_TERMS[(n + i) % len(SEARCH_TERMS)])}"
         ),
     }
+    # The read scenarios as path lists for wrk (a load generator in C, so the client
+    # takes little of the two cores); without wrk, the Python clients above.
+    reads = {
+        "baseline /healthz": (["/healthz"], {}),
+        "officer queue": (QUEUE_PATHS, cookie),
+        "dossier detail": ([f"/can-bo/ho-so/{c}/" for c in detail_codes], cookie),
+        "public look-up": (
+            [f"/api/v1/public/dossiers/{c}/?id_number={i}" for c, i in pairs],
+            {},
+        ),
+        "catalog search": ([f"/api/v1/procedures/?q={quote(t)}" for t in SEARCH_TERMS], {}),
+    }
+    use_wrk = WRK
     results: dict[str, dict[int, common.Result]] = {}
     base_tx: dict[int, float] = {}
     base_lookup: dict[int, float] = {}
@@ -359,9 +373,22 @@ def main() -> None:
             for name, fn in scenarios.items():
                 if name != "baseline /healthz" and not want(name):
                     continue
-                results.setdefault(name, {})[level] = common.run_load(
-                    name, PORT, fn, clients=level, seconds=SECONDS, cpu_of=cpu
-                )
+                if use_wrk and name in reads:
+                    paths, headers = reads[name]
+                    result: common.Result = common.run_wrk(
+                        name,
+                        PORT,
+                        paths,
+                        clients=level,
+                        seconds=SECONDS,
+                        headers=headers,
+                        cpu_of=cpu,
+                    )
+                else:
+                    result = common.run_load(
+                        name, PORT, fn, clients=level, seconds=SECONDS, cpu_of=cpu
+                    )
+                results.setdefault(name, {})[level] = result
             if want("submission"):
                 base_tx[level] = pgbench([t for t, _ in scripts], level, SECONDS)
                 print(
@@ -441,8 +468,9 @@ def report(
         machine,
         f"Database `{DB}`: {dossier_count():,} dossiers (`motcua bench seed`); officer "
         f"`{username}` (normal officer, not a superuser); {SECONDS:.0f} s per measurement; "
-        f"server: `gunicorn -c deploy/gunicorn.conf.py` (2 workers × 4 threads); "
-        f"command: `make bench`.",
+        f"server: `gunicorn -c deploy/gunicorn.conf.py` (2 workers × 4 threads); load: "
+        f"{'wrk for the reads, Python clients for submissions' if WRK else 'Python clients'}"
+        f" (closed loop, keep-alive); command: `make bench`.",
         "",
         "| scenario | clients | req/s | p50 ms | p95 ms | p99 ms | server CPU ms/req "
         "| baseline | ÷ baseline |",
