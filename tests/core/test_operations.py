@@ -46,6 +46,15 @@ def test_log_lines_never_carry_personal_data(capsys: pytest.CaptureFixture[str])
     assert event["dossier"] == "H01.00070-261008-0975"
 
 
+def test_generated_request_ids_stay_whole_in_log_lines() -> None:
+    made = "3d534f0012345678bd7d24fd4d054287"  # uuid4 hex with a run of ten digits
+    event = scrub_personal_data(None, "info", {"event": "x", "request_id": made})
+    assert event["request_id"] == made
+    # A client-chosen id is not trusted that way: digits that look like an ID go.
+    chosen = scrub_personal_data(None, "info", {"event": "x", "request_id": "id-001203012345"})
+    assert "001203012345" not in chosen["request_id"]
+
+
 def test_stdlib_and_structlog_lines_are_structured(caplog: pytest.LogCaptureFixture) -> None:
     structlog.get_logger("t").info("named_event", dossier_id=5)
     logging.getLogger("t").info("plain")

@@ -36,6 +36,10 @@ _ID_NUMBER = re.compile(r"(?<!\d)\d{9,12}(?!\d)")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 _PHONE = re.compile(r"(?<!\d)(\+84|0)\d{9,10}(?!\d)")
 REDACTED = "[redacted]"
+# Request ids the middleware makes (uuid4 hex) are not personal data, but a run of 9–12
+# digits inside one looked like an ID number and was cut, breaking log correlation.
+_GENERATED_ID = re.compile(r"[0-9a-f]{32}")
+SYSTEM_ID_KEYS = frozenset({"request_id"})
 
 
 def scrub(value: Any) -> Any:
@@ -50,11 +54,16 @@ def scrub(value: Any) -> Any:
     return value
 
 
+def _scrub_item(key: str, value: Any) -> Any:
+    if key in PERSONAL_KEYS:
+        return REDACTED
+    if key in SYSTEM_ID_KEYS and isinstance(value, str) and _GENERATED_ID.fullmatch(value):
+        return value
+    return scrub(value)
+
+
 def scrub_personal_data(_logger: Any, _method: str, event_dict: dict[str, Any]) -> dict[str, Any]:
-    return {
-        key: (REDACTED if key in PERSONAL_KEYS else scrub(value))
-        for key, value in event_dict.items()
-    }
+    return {key: _scrub_item(key, value) for key, value in event_dict.items()}
 
 
 def configure_logging(*, level: str = "INFO", fmt: str = "json") -> None:
