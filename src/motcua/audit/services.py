@@ -131,9 +131,13 @@ def audit_record(
     actor_id = str(getattr(actor, "pk", "") or "") if actor is not None else ""
     if not request_id:
         request_id = str(structlog.contextvars.get_contextvars().get("request_id", ""))
-    with transaction.atomic():
-        AuditChain.objects.get_or_create(key=chain)
-        head = AuditChain.objects.select_for_update().get(key=chain)
+    # No savepoint of its own: the entry belongs to the caller's transaction, and if it
+    # fails that whole transaction fails with it (two round trips saved per entry).
+    with transaction.atomic(savepoint=False):
+        head = AuditChain.objects.select_for_update().filter(key=chain).first()
+        if head is None:  # the chain's first entry (once per chain)
+            AuditChain.objects.get_or_create(key=chain)
+            head = AuditChain.objects.select_for_update().get(key=chain)
         entry = AuditEntry(
             chain=chain,
             seq=head.last_seq + 1,

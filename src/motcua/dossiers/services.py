@@ -228,7 +228,9 @@ def dossier_submit(
         ]
     if errors:
         raise InvalidInput(errors)
-    with transaction.atomic():
+    # Inside a caller's transaction no savepoint of its own: a failure here fails the
+    # caller's whole transaction (a caller that recovers wraps the call in its own).
+    with transaction.atomic(savepoint=False):
         dossier = Dossier.objects.create(
             province_code=receiving_unit.province_code,
             procedure_version=version,
