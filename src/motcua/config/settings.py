@@ -195,6 +195,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # No JIT compilation: it pays off for long analytic queries, not for a request's
+    # short ones. A queue page's plan, costed high by its subqueries, spent 40 ms
+    # compiling for 14 ms of work (bench/RESULTS.md). Reports may turn it back on per
+    # session.
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options["options"] = " ".join(filter(None, [_options.get("options", ""), "-c jit=off"]))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache, broker ------------------------------------------------------------------------

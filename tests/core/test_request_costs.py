@@ -1,4 +1,4 @@
-"""The fixed-window rate limit: one cache round trip per request, on Redis and in memory."""
+"""What keeps a request cheap: the one-round-trip rate limit, fixed look-up SQL, no JIT."""
 
 from __future__ import annotations
 
@@ -58,3 +58,13 @@ def test_the_lookup_sql_names_the_models_tables() -> None:
     for model in (Dossier, ProcedureVersion, Procedure):
         assert f" {model._meta.db_table} " in api_lookup._DOSSIER_SQL
     assert f" {DossierEvent._meta.db_table} " in api_lookup._STEPS_SQL
+
+
+@pytest.mark.django_db
+def test_request_queries_run_without_jit_compilation(on_postgres: None) -> None:
+    """A queue page's plan, costed high, spent more time in JIT than in its work."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
