@@ -440,6 +440,7 @@ def pgbench_files(extra: list[str], clients: int, seconds: float) -> float:
             CLONE,
         ],
         capture_output=True,
+        env={**os.environ, "PGOPTIONS": "-c jit=off"},  # as the application connects
         text=True,
     )
     if done.returncode != 0:
