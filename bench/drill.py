@@ -64,6 +64,7 @@ from common import (
     database_exists,
     db_url,
     dump_json,
+    flush_broker,
     machine_line,
     psql,
     server_env,
@@ -785,6 +786,7 @@ def main() -> int:
     summary: dict[str, Any] = {"size": args.size, "database": name, "ok": False}
     failed: list[str] = []
 
+    flush_broker()  # after-commit tasks published by earlier runs (no worker consumes them)
     prepared = prepare_template(name)
     print(f"template {name}_template ready ({prepared:.1f} s to build; 0: reused)", flush=True)
 
