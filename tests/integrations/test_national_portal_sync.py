@@ -231,3 +231,33 @@ def test_the_simulator_runs_as_its_own_process() -> None:
         assert answer.status_code == 200 and answer.json()["duplicate"] is False
         assert received(url)["message_ids"] == ["m-1"]
         assert httpx.get(f"{url}/v1/received").status_code == 401
+
+
+@pytest.mark.django_db
+def test_messages_waiting_out_a_backoff_do_not_hold_back_the_others() -> None:
+    """After an outage, a backlog of messages in backoff must not hide the due ones."""
+    from datetime import timedelta
+
+    from django.db import transaction
+
+    from motcua.core.clock import now
+    from motcua.integrations.models import OutboxMessage
+    from motcua.integrations.outbox import outbox_deliver, outbox_enqueue
+
+    with transaction.atomic():
+        for n in range(5):
+            outbox_enqueue(topic="t", key=f"waiting-{n}", payload={"n": n})
+        outbox_enqueue(topic="t", key="waiting-0", payload={"n": "second of waiting-0"})
+        for n in range(3):
+            outbox_enqueue(topic="t", key=f"due-{n}", payload={"n": n})
+    later = now() + timedelta(minutes=30)
+    OutboxMessage.objects.filter(key__startswith="waiting-", payload__n__in=list(range(5))).update(
+        next_attempt_at=later, attempts=3
+    )
+    sent: list[str] = []
+    # A batch of 3: the five waiting messages come first by id but take no place.
+    assert outbox_deliver(topic="t", send=lambda m: sent.append(m.key), limit=3) == 3
+    assert sent == ["due-0", "due-1", "due-2"]
+    # waiting-0's second message stays behind its first, still in backoff.
+    assert outbox_deliver(topic="t", send=lambda m: sent.append(m.key), limit=10) == 0
+    assert OutboxMessage.objects.filter(delivered_at__isnull=True).count() == 6

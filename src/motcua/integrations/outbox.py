@@ -7,6 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
 
 from motcua.core.clock import now
 from motcua.integrations.models import OutboxMessage
@@ -32,10 +33,25 @@ def outbox_deliver(*, topic: str, send: Callable[[OutboxMessage], None], limit: 
     workers can drain the outbox together. Returns the number delivered.
     """
     delivered = 0
+    at = now()
+    # Only messages due now whose key has no earlier message waiting out a backoff: a
+    # waiting message neither takes a place in the batch nor lets its key's later
+    # messages pass it. (Taking the first ``limit`` pending rows instead let a backlog of
+    # waiting messages hide every other one, so after an outage the whole queue waited
+    # for the oldest message's backoff.)
+    earlier_waiting = OutboxMessage.objects.filter(
+        topic=topic,
+        key=OuterRef("key"),
+        delivered_at__isnull=True,
+        id__lt=OuterRef("id"),
+        next_attempt_at__gt=at,
+    )
     with transaction.atomic():
         pending = list(
             OutboxMessage.objects.select_for_update(skip_locked=True)
             .filter(topic=topic, delivered_at__isnull=True)
+            .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=at))
+            .exclude(Exists(earlier_waiting))
             .order_by("id")[:limit]
         )
         blocked_keys: set[str] = set()
