@@ -75,10 +75,9 @@ def visible_dossiers(
     ``EXISTS`` cannot use the unit indexes, so at a million dossiers it read them all.
     Each arm is restricted to ``statuses`` too, so a queue reads only open dossiers.
     """
-    qs = Dossier.objects.all()
+    everything = Dossier.objects.all()
     wanted = None if statuses is None else sorted(set(statuses))
-    if wanted is not None:
-        qs = qs.filter(status__in=wanted)
+    qs = everything if wanted is None else everything.filter(status__in=wanted)
     if not user.is_authenticated or not user.is_active:
         return qs.none()
     if user.is_superuser:
@@ -87,18 +86,24 @@ def visible_dossiers(
         return qs.filter(applicant_account_id=user.pk)
     roles = roles or actor_roles(user)
     units = sorted(roles.unit_ids)
+    supporting = Dossier.supporting_units.through.objects.all()
+    if wanted is not None:
+        supporting = supporting.filter(dossier__status__in=wanted)
     arms: list[QuerySet[Any]] = []
     if units:
         arms += [
             qs.filter(receiving_unit_id__in=units).values("pk"),
             qs.filter(handling_unit_id__in=units).values("pk"),
-            Dossier.supporting_units.through.objects.filter(unit_id__in=units).values("dossier_id"),
+            supporting.filter(unit_id__in=units).values("dossier_id"),
         ]
     if roles.supervised_provinces:
         arms.append(qs.filter(province_code__in=sorted(roles.supervised_provinces)).values("pk"))
     if not arms:
         return qs.none()
-    return qs.filter(pk__in=arms[0].union(*arms[1:], all=True))
+    # The statuses are applied inside the arms only: repeated on the outer query the
+    # planner counts them twice, expects one row where there are hundreds and re-runs
+    # the union for each of them (a 280 ms "due today" page at a million dossiers).
+    return everything.filter(pk__in=arms[0].union(*arms[1:], all=True))
 
 
 def _visible_rule(user: User) -> Q | None:
