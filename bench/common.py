@@ -65,6 +65,10 @@ def server_env(database_url: str, port: int, **extra: str) -> dict[str, str]:
             "MOTCUA_SIGNING_TRUST_ROOTS": "/dev/null",
             "SECURE_SSL_REDIRECT": "false",
             "LOG_LEVEL": "WARNING",
+            # Connections kept for the whole run: a reconnect mid-measurement would cost
+            # what production pays once a minute, and a backend that exits takes its CPU
+            # time out of the server-CPU reading.
+            "DATABASE_CONN_MAX_AGE": "600",
             # One load generator on one address: lift the per-address throttles. Per
             # second, not per minute: a throttle keeps one timestamp per request over its
             # period and reads and writes that list on every request.

@@ -469,7 +469,7 @@ def report(
         machine,
         f"Database `{DB}`: {dossier_count():,} dossiers (`motcua bench seed`); officer "
         f"`{username}` (normal officer, not a superuser); {SECONDS:.0f} s per measurement; "
-        f"server: `gunicorn -c deploy/gunicorn.conf.py` (2 workers × 4 threads); load: "
+        f"server: `gunicorn -c deploy/gunicorn.conf.py` (4 workers × 2 threads); load: "
         f"{'wrk for the reads, Python clients for submissions' if WRK else 'Python clients'}"
         f" (closed loop, keep-alive); command: `make bench`.",
         "",

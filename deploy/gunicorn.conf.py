@@ -10,10 +10,12 @@ import multiprocessing
 import os
 
 bind = os.environ.get("MOTCUA_BIND", "127.0.0.1:8000")
-# One process per core, a few threads each: requests mostly wait on PostgreSQL, and
-# threads share one copy of the application in memory.
-workers = int(os.environ.get("WEB_WORKERS", multiprocessing.cpu_count()))
-threads = int(os.environ.get("WEB_THREADS", "4"))
+# Two processes per core, two threads each. Python runs one thread at a time per
+# process, and keep-alive connections stay with the process that accepted them: with
+# one process per core a busy client set could pile onto one process and leave a core
+# idle (bench/RESULTS.md: the public look-up, 690 -> 815 requests/s on 2 cores).
+workers = int(os.environ.get("WEB_WORKERS", 2 * multiprocessing.cpu_count()))
+threads = int(os.environ.get("WEB_THREADS", "2"))
 worker_class = "gthread"
 # Import the application once in the master, before forking: workers start in
 # milliseconds after a crash or a recycle, and share the imported code's pages.
