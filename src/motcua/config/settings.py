@@ -223,6 +223,9 @@ CELERY_TIMEZONE = "Asia/Ho_Chi_Minh"
 # Apology letters are listed for officers when a dossier has at most this many working
 # hours left (and at least 8, the legal minimum notice: docs/processes.md).
 MOTCUA_APOLOGY_NOTICE_HOURS = env_int("MOTCUA_APOLOGY_NOTICE_HOURS", 16)
+# Seconds a found public look-up answer is kept in the cache; dropped at once when the
+# dossier changes (docs/api.md). 0: always read the database.
+MOTCUA_LOOKUP_CACHE_SECONDS = env_int("MOTCUA_LOOKUP_CACHE_SECONDS", 60)
 # Dotted path of the function that sends one outbox message to the national portal and
 # raises on failure; empty: messages stay queued in the outbox.
 MOTCUA_NATIONAL_PORTAL_SENDER = env("MOTCUA_NATIONAL_PORTAL_SENDER", "")

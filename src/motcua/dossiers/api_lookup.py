@@ -40,6 +40,7 @@ from motcua.dossiers.api_common import (
     FieldErrorsSerializer,
     JSONAPIView,
 )
+from motcua.dossiers.lookup_cache import lookup_cached, lookup_keep
 from motcua.dossiers.models import NATIONAL_STATUS_CODE, Status
 
 # Dossier codes as issued (``H15.50.05.13-261008-0975``) or accepted from national systems.
@@ -122,6 +123,16 @@ def dossier_public_lookup(*, code: str, id_number: str) -> PublicDossier:
     code, id_number = code.strip(), id_number.strip()
     if not (DOSSIER_CODE.fullmatch(code) and ID_NUMBER.fullmatch(id_number)):
         raise DossierNotFound(code)
+    language = "en" if (get_language() or "vi").lower().startswith("en") else "vi"
+    kept = lookup_cached(code, id_number, language)
+    if isinstance(kept, PublicDossier):
+        return kept
+    found = _lookup_in_database(code, id_number, english=language == "en")
+    lookup_keep(code, id_number, language, found)
+    return found
+
+
+def _lookup_in_database(code: str, id_number: str, *, english: bool) -> PublicDossier:
     one_statement = connection.vendor == "postgresql"
     with connection.cursor() as cursor:
         cursor.execute(
@@ -136,7 +147,6 @@ def dossier_public_lookup(*, code: str, id_number: str) -> PublicDossier:
         else:
             cursor.execute(_STEPS_SQL, [pk])
             steps = cursor.fetchall()
-    english = (get_language() or "vi").lower().startswith("en")
     return PublicDossier(
         code=found_code or "",
         procedure_code=procedure_code,

@@ -12,6 +12,7 @@ from django.db.models import Max
 
 from motcua.accounts.models import User
 from motcua.core.clock import VIETNAM, now
+from motcua.dossiers.lookup_cache import lookup_forget
 from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.integrations.outbox import outbox_enqueue
 from motcua.units.models import Unit
@@ -48,6 +49,11 @@ def event_add(
     """Append one event; the caller holds the dossier's row lock (seq has no races)."""
     last = dossier.events.aggregate(m=Max("seq"))["m"] or 0
     _schedule_hooks(dossier.pk, action)
+    if dossier.code:  # the public look-up shows the new state from the commit on
+        transaction.on_commit(
+            functools.partial(lookup_forget, dossier.code, dossier.applicant_id_number),
+            robust=True,
+        )
     return DossierEvent.objects.create(
         dossier=dossier,
         seq=last + 1,
