@@ -400,6 +400,32 @@ def main() -> None:
                 )
                 print(f"{'pgbench look-up SQL':34} c={level:<3} {base_lookup[level]:8.1f} tps")
         rss_after = common.worker_rss_mb(server.pid)
+        common.stop_server(server)
+        if want("public look-up"):
+            # The same look-ups with the answer cache off: what a first look costs.
+            server = common.start_server(
+                URL,
+                PORT,
+                extra_env={"MOTCUA_LOOKUP_CACHE_SECONDS": "0"},
+                extra_args=("--max-requests", "0"),
+            )
+            name = "public look-up, cache off"
+            paths, headers = reads["public look-up"]
+            for level in LEVELS:
+                if use_wrk:
+                    result = common.run_wrk(
+                        name, PORT, paths, clients=level, seconds=SECONDS, cpu_of=cpu
+                    )
+                else:
+                    result = common.run_load(
+                        name,
+                        PORT,
+                        scenarios["public look-up"],
+                        clients=level,
+                        seconds=SECONDS,
+                        cpu_of=cpu,
+                    )
+                results.setdefault(name, {})[level] = result
     finally:
         common.stop_server(server)
         subprocess.run(["dropdb", *common.PG, "--if-exists", "--force", CLONE], check=True)
@@ -482,7 +508,7 @@ def report(
         for level, r in per_level.items():
             if name == "submission":
                 base, base_name = base_tx.get(level, 0.0), "pgbench: the transaction"
-            elif name == "public look-up":
+            elif name.startswith("public look-up"):
                 base, base_name = base_lookup.get(level, 0.0), "pgbench: the look-up SQL"
             else:
                 base, base_name = base_view[level].rps, "`/healthz`"
