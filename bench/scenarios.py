@@ -411,6 +411,7 @@ def main() -> None:
             )
             name = "public look-up, cache off"
             paths, headers = reads["public look-up"]
+            common.run_load("warm-up", PORT, scenarios["public look-up"], clients=2, seconds=2)
             for level in LEVELS:
                 if use_wrk:
                     result = common.run_wrk(
