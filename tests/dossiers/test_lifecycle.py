@@ -230,3 +230,26 @@ def test_each_missing_field_is_named_once(world: World) -> None:
         world.submit(form_data={})
     assert exc.value.errors["form_data.full_name"] == exc.value.errors["form_data.id_number"]
     assert len(exc.value.errors["form_data.full_name"]) == 1
+
+
+def test_each_event_names_the_unit_the_officer_acted_for(world: World) -> None:
+    """A one-stop officer forwards for the receiving section; a specialist forwards and a
+    leader approves for the handling committee (the timeline and control sheet say so)."""
+    d = S.dossier_receive(actor=world.reception, public_id=str(world.submit().reference))
+    S.dossier_forward(actor=world.reception, public_id=d.code)
+    S.dossier_forward(actor=world.specialist, public_id=d.code)
+    S.dossier_approve(actor=world.leader, public_id=d.code)
+    units = dict(
+        Dossier.objects.get(pk=d.pk)
+        .events.filter(action__in=["receive", "approve"])
+        .values_list("action", "actor_unit_id")
+    )
+    forwards = list(
+        Dossier.objects.get(pk=d.pk)
+        .events.filter(action="forward")
+        .order_by("seq")
+        .values_list("actor_unit_id", flat=True)
+    )
+    assert units["receive"] == world.section.pk
+    assert forwards == [world.section.pk, world.committee.pk]
+    assert units["approve"] == world.committee.pk

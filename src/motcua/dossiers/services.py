@@ -42,7 +42,13 @@ from motcua.core.calendar import (
 )
 from motcua.core.clock import local_now, now
 from motcua.core.errors import Conflict, DomainError, PermissionDenied
-from motcua.dossiers.access import DossierNotFound, access_dossier, actor_roles, may_take
+from motcua.dossiers.access import (
+    ActorRoles,
+    DossierNotFound,
+    access_dossier,
+    actor_roles,
+    may_take,
+)
 from motcua.dossiers.codes import next_dossier_code
 from motcua.dossiers.eform import form_errors
 from motcua.dossiers.events import event_add, sync_enqueue
@@ -272,6 +278,19 @@ def dossier_submit(
 
 
 # --- transitions --------------------------------------------------------------------------
+def _acting_unit(dossier: Dossier, action: str, roles: ActorRoles) -> Unit:
+    """The side's unit whose role let the officer act (a specialist forwarding acts for
+    the handling unit, a one-stop officer for the receiving one); for an actor holding
+    none of them (a superuser), the first side the lifecycle table names."""
+    sides = TRANSITIONS[action].roles
+    for side, role in sides:
+        unit_id = dossier.receiving_unit_id if side == Side.RECEIVING else dossier.handling_unit_id
+        if roles.holds(unit_id, role):
+            return dossier.receiving_unit if side == Side.RECEIVING else dossier.handling_unit
+    first = sides[0][0] if sides else Side.HANDLING
+    return dossier.receiving_unit if first == Side.RECEIVING else dossier.handling_unit
+
+
 def _perform(
     *,
     actor: User,
@@ -286,7 +305,8 @@ def _perform(
         raise InvalidInput({"reason": [_("The law requires a reason for this action.")]})
     with transaction.atomic():
         dossier = access_dossier(actor, public_id, for_update=True)
-        if not may_take(actor, dossier, action):
+        roles = None if actor.kind == AccountKind.CITIZEN else actor_roles(actor)
+        if not may_take(actor, dossier, action, roles):
             raise PermissionDenied(_("Your role does not allow this action on this dossier."))
         if dossier.status not in transition.sources:
             raise Conflict(
@@ -294,20 +314,17 @@ def _perform(
                 % {"status": Status(dossier.status).label}
             )
         before = dossier.status
+        # The unit the officer acted for, before the step may hand the dossier on.
+        acting_unit = None if roles is None else _acting_unit(dossier, action, roles)
         step = apply(dossier) if apply else _Step()
         dossier.status = step.status or transition.target or dossier.status
         dossier.save()
-        side_unit = (
-            dossier.receiving_unit
-            if TRANSITIONS[action].roles and TRANSITIONS[action].roles[0][0] == Side.RECEIVING
-            else dossier.handling_unit
-        )
         event_add(
             dossier,
             action=action,
             from_status=before,
             actor=actor,
-            actor_unit=None if actor.kind == AccountKind.CITIZEN else side_unit,
+            actor_unit=acting_unit,
             to_unit=step.to_unit,
             reason=reason or step.reason,
             data=step.data,
