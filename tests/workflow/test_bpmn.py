@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from motcua.units.models import Unit, UnitLevel
 from motcua.workflow.bpmn import (
@@ -20,6 +22,15 @@ from motcua.workflow.services import BUILTIN_DEFAULT, process_definition_upload
 from tests.workflow.conftest import World, linear, process_xml
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def in_english() -> Iterator[None]:
+    """The reasons are read in English whatever language an earlier test left active
+    (alone or in another order the module saw Vietnamese, the default, and failed)."""
+    with translation.override("en"):
+        yield
+
 
 SPECIALIST = 'motcua:role="specialist" motcua:allotment="PT8H"'
 LEADER = 'motcua:role="leader" motcua:allotment="PT4H"'
