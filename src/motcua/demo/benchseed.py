@@ -1156,7 +1156,7 @@ class Generator:
                         unit = receiving.pk
                     if action == "forward":
                         approved = False
-                        event(at, "forward", "processing", receiving.pk)
+                        event(at, "forward", "processing", unit)  # the step holder's unit
                     elif action == "send_back":
                         approved = False
                         event(
