@@ -261,3 +261,30 @@ def test_messages_waiting_out_a_backoff_do_not_hold_back_the_others() -> None:
     # waiting-0's second message stays behind its first, still in backoff.
     assert outbox_deliver(topic="t", send=lambda m: sent.append(m.key), limit=10) == 0
     assert OutboxMessage.objects.filter(delivered_at__isnull=True).count() == 6
+
+
+@pytest.mark.django_db
+def test_a_receiver_that_keeps_failing_stops_the_batch() -> None:
+    """Three failures in a row: the receiver is down. The rest keep their place untried."""
+    from django.db import transaction
+
+    from motcua.integrations.models import OutboxMessage
+    from motcua.integrations.outbox import MAX_FAILURES_IN_A_ROW, outbox_deliver, outbox_enqueue
+
+    with transaction.atomic():
+        for n in range(10):
+            outbox_enqueue(topic="t", key=f"k{n}", payload={"n": n})
+    tried: list[str] = []
+
+    def down(message: OutboxMessage) -> None:
+        tried.append(message.key)
+        raise ConnectionRefusedError("receiver down")
+
+    assert outbox_deliver(topic="t", send=down, limit=10) == 0
+    assert tried == ["k0", "k1", "k2"] and MAX_FAILURES_IN_A_ROW == 3
+    untried = OutboxMessage.objects.filter(attempts=0, next_attempt_at__isnull=True)
+    assert untried.count() == 7
+    # Back up: the untried ones go at once, the failed ones after their backoff.
+    sent: list[str] = []
+    assert outbox_deliver(topic="t", send=lambda m: sent.append(m.key), limit=10) == 7
+    assert sent == [f"k{n}" for n in range(3, 10)]

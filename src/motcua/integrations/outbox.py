@@ -13,6 +13,10 @@ from motcua.core.clock import now
 from motcua.integrations.models import OutboxMessage
 
 MAX_BACKOFF = timedelta(hours=1)
+# After this many failures in a row the receiver itself is taken to be down: the batch
+# stops, so a hung receiver holds the batch's row locks for a few timeouts, not for one
+# per message, and messages not tried keep their place and their backoff.
+MAX_FAILURES_IN_A_ROW = 3
 
 
 def outbox_enqueue(
@@ -55,7 +59,10 @@ def outbox_deliver(*, topic: str, send: Callable[[OutboxMessage], None], limit: 
             .order_by("id")[:limit]
         )
         blocked_keys: set[str] = set()
+        failures_in_a_row = 0
         for message in pending:
+            if failures_in_a_row >= MAX_FAILURES_IN_A_ROW:
+                break
             if message.key in blocked_keys or (
                 message.next_attempt_at and message.next_attempt_at > now()
             ):
@@ -71,7 +78,9 @@ def outbox_deliver(*, topic: str, send: Callable[[OutboxMessage], None], limit: 
                 )
                 message.save(update_fields=["attempts", "last_error", "next_attempt_at"])
                 blocked_keys.add(message.key)
+                failures_in_a_row += 1
                 continue
+            failures_in_a_row = 0
             message.delivered_at = now()
             message.attempts += 1
             message.save(update_fields=["delivered_at", "attempts"])
