@@ -23,17 +23,6 @@ world = dossier_fixtures.world
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def committed(django_capture_on_commit_callbacks: Any) -> Callable[..., Any]:
-    """Run ``fn`` and then what it scheduled after commit (as in production)."""
-
-    def run(fn: Callable[..., Any], **kwargs: Any) -> Any:
-        with django_capture_on_commit_callbacks(execute=True):
-            return fn(**kwargs)
-
-    return run
-
-
 def test_each_status_change_sends_one_email_in_vietnamese(
     world: World, smtp: SmtpServer, committed: Callable[..., Any]
 ) -> None:

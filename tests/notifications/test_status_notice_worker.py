@@ -63,15 +63,6 @@ def broker(request: pytest.FixtureRequest) -> Iterator[str]:
         _reset_pool()
 
 
-@pytest.fixture
-def committed(django_capture_on_commit_callbacks: Any) -> Callable[..., Any]:
-    def run(fn: Callable[..., Any], **kwargs: Any) -> Any:
-        with django_capture_on_commit_callbacks(execute=True):
-            return fn(**kwargs)
-
-    return run
-
-
 def test_the_request_publishes_and_a_worker_sends(
     world: World, smtp: SmtpServer, broker: str, committed: Callable[..., Any]
 ) -> None:

@@ -29,15 +29,6 @@ def kept(settings: Any) -> Iterator[None]:
     cache.clear()
 
 
-@pytest.fixture
-def committed(django_capture_on_commit_callbacks: Any) -> Callable[..., Any]:
-    def run(fn: Callable[..., Any], **kwargs: Any) -> Any:
-        with django_capture_on_commit_callbacks(execute=True):
-            return fn(**kwargs)
-
-    return run
-
-
 def look(code: str, id_number: str = CITIZEN_ID, language: str = "vi") -> tuple[int, Any, int]:
     client = Client(HTTP_ACCEPT_LANGUAGE=language)
     with CaptureQueriesContext(connection) as queries:
