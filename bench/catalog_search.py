@@ -32,6 +32,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import common
+
 ROOT = Path(__file__).resolve().parents[1]
 BIN = ROOT / ".venv" / "bin"
 PORT = int(os.environ.get("BENCH_PORT", "8799"))
@@ -52,31 +56,7 @@ TERMS = [
 
 
 def env() -> dict[str, str]:
-    e = dict(os.environ)
-    e.update(
-        {
-            "MOTCUA_ENVIRONMENT": "production",
-            "SECRET_KEY": "bench-only-" + "x" * 60,
-            "DATABASE_URL": DB,
-            "ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "MOTCUA_PUBLIC_URL": f"http://127.0.0.1:{PORT}",
-            "CACHE_URL": "redis://127.0.0.1:6379/5",
-            "EMAIL_HOST": "localhost",
-            "OIDC_ISSUER": "https://vneid.example.invalid",
-            "OIDC_CLIENT_ID": "bench",
-            "OIDC_CLIENT_SECRET": "bench-only",
-            "MOTCUA_SIGNING_TRUST_ROOTS": "/dev/null",
-            "SECURE_SSL_REDIRECT": "false",
-            "LOG_LEVEL": "WARNING",
-            # One load generator on one address: lift the per-address API throttle. Per
-            # second, not per minute: the throttle keeps one timestamp per request over
-            # its period and reads and writes that list on every request, so a per-minute
-            # period at benchmark rates carries ~10,000 entries (about 100 KB) each time,
-            # where production's 120/min carries at most 120.
-            "API_THROTTLE_ANON": "1000000/s",
-        }
-    )
-    return e
+    return common.server_env(DB, PORT)
 
 
 def prepare() -> None:
@@ -135,22 +115,7 @@ def load(path_for: list[str]) -> tuple[float, list[float], int]:
 
 
 def server_cpu(gunicorn_pid: int) -> float:
-    """CPU seconds used so far by gunicorn (master, workers) and the database's backends."""
-    database = DB.rsplit("/", 1)[1]
-    tick = os.sysconf("SC_CLK_TCK")
-    total = 0.0
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-        except OSError:  # the process ended meanwhile
-            continue
-        ours = gunicorn_pid in (int(entry.name), int(fields[1]))
-        if ours or (command.startswith("postgres:") and f" {database} " in command):
-            total += (int(fields[11]) + int(fields[12])) / tick  # utime + stime
-    return total
+    return common.server_cpu(gunicorn_pid, common.db_name(DB))
 
 
 def measure(name: str, server: subprocess.Popen[bytes], paths: list[str]) -> dict[str, float]:
