@@ -43,6 +43,7 @@ import subprocess
 import sys
 import tempfile
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import quote
@@ -251,7 +252,9 @@ def run_capture(spec: dict[str, object]) -> dict[str, object]:
                 spec_file,
                 out_file,
             ],
-            env=common.server_env(URL, PORT),
+            # The SQL the request runs, not a kept answer (an earlier run's look-up may
+            # still be in the cache).
+            env=common.server_env(URL, PORT, MOTCUA_LOOKUP_CACHE_SECONDS="0"),
             check=True,
         )
         return json.loads(out_file.read_text(encoding="utf-8"))
@@ -294,7 +297,7 @@ def main() -> None:
     look = run_capture(
         {"method": "get", "path": f"/api/v1/public/dossiers/{quote(code)}/?id_number={idn}"}
     )
-    assert look["status"] == 200, look
+    assert look["status"] == 200 and look["statements"], look
     lookup_script = sqlcapture.pgbench_reads(
         look, {"code": code, "id_number": idn}, "bench_lookup_pairs"
     )
@@ -321,27 +324,8 @@ def main() -> None:
             ok=(201,),
         )
 
-    scenarios = {
-        "baseline /healthz": lambda n, i: common.Request("GET", "/healthz"),
-        "submission": submit,
-        "officer queue": lambda n, i: common.Request(
-            "GET", QUEUE_PATHS[(n + i) % len(QUEUE_PATHS)], headers=cookie
-        ),
-        "dossier detail": lambda n, i: common.Request(
-            "GET",
-            f"/can-bo/ho-so/{detail_codes[(n * 37 + i) % len(detail_codes)]}/",
-            headers=cookie,
-        ),
-        "public look-up": lambda n, i: common.Request(
-            "GET",
-            "/api/v1/public/dossiers/{}/?id_number={}".format(*pairs[(n * 101 + i) % len(pairs)]),
-        ),
-        "catalog search": lambda n, i: common.Request(
-            "GET", f"/api/v1/procedures/?q={quote(SEARCH_TERMS[(n + i) % len(SEARCH_TERMS)])}"
-        ),
-    }
-    # The read scenarios as path lists for wrk (a load generator in C, so the client
-    # takes little of the two cores); without wrk, the Python clients above.
+    # The read scenarios as path lists: wrk (a load generator in C, so the client takes
+    # little of the two cores) draws from them; without wrk, Python clients cycle them.
     reads = {
         "baseline /healthz": (["/healthz"], {}),
         "officer queue": (QUEUE_PATHS, cookie),
@@ -352,7 +336,12 @@ def main() -> None:
         ),
         "catalog search": ([f"/api/v1/procedures/?q={quote(t)}" for t in SEARCH_TERMS], {}),
     }
-    use_wrk = WRK
+
+    def cycling(paths: list[str], headers: dict[str, str]) -> Callable[[int, int], common.Request]:
+        return lambda n, i: common.Request("GET", paths[(n * 37 + i) % len(paths)], headers=headers)
+
+    scenarios = {"submission": submit, **{k: cycling(*v) for k, v in reads.items()}}
+    scenarios = {"baseline /healthz": scenarios.pop("baseline /healthz"), **scenarios}
     results: dict[str, dict[int, common.Result]] = {}
     base_tx: dict[int, float] = {}
     base_lookup: dict[int, float] = {}
@@ -364,31 +353,27 @@ def main() -> None:
     server = common.start_server(URL, PORT, extra_args=("--max-requests", "0"))
     try:
         cpu = lambda: common.server_cpu(server.pid, DB)  # noqa: E731
+
+        def measure(name: str, scenario: str, level: int) -> common.Result:
+            if WRK and scenario in reads:
+                paths, headers = reads[scenario]
+                return common.run_wrk(
+                    name, PORT, paths, clients=level, seconds=SECONDS, headers=headers, cpu_of=cpu
+                )
+            return common.run_load(
+                name, PORT, scenarios[scenario], clients=level, seconds=SECONDS, cpu_of=cpu
+            )
+
         common.run_load("warm-up", PORT, scenarios["baseline /healthz"], clients=4, seconds=2)
         for name in ("officer queue", "dossier detail", "public look-up", "catalog search"):
             common.run_load("warm-up", PORT, scenarios[name], clients=2, seconds=1)
         rss_before = common.worker_rss_mb(server.pid)
         for level in LEVELS:
             print(f"--- {level} clients ---", flush=True)
-            for name, fn in scenarios.items():
+            for name in scenarios:
                 if name != "baseline /healthz" and not want(name):
                     continue
-                if use_wrk and name in reads:
-                    paths, headers = reads[name]
-                    result: common.Result = common.run_wrk(
-                        name,
-                        PORT,
-                        paths,
-                        clients=level,
-                        seconds=SECONDS,
-                        headers=headers,
-                        cpu_of=cpu,
-                    )
-                else:
-                    result = common.run_load(
-                        name, PORT, fn, clients=level, seconds=SECONDS, cpu_of=cpu
-                    )
-                results.setdefault(name, {})[level] = result
+                results.setdefault(name, {})[level] = measure(name, name, level)
             if want("submission"):
                 base_tx[level] = pgbench([t for t, _ in scripts], level, SECONDS)
                 print(
@@ -409,24 +394,10 @@ def main() -> None:
                 extra_env={"MOTCUA_LOOKUP_CACHE_SECONDS": "0"},
                 extra_args=("--max-requests", "0"),
             )
-            name = "public look-up, cache off"
-            paths, headers = reads["public look-up"]
             common.run_load("warm-up", PORT, scenarios["public look-up"], clients=2, seconds=2)
             for level in LEVELS:
-                if use_wrk:
-                    result = common.run_wrk(
-                        name, PORT, paths, clients=level, seconds=SECONDS, cpu_of=cpu
-                    )
-                else:
-                    result = common.run_load(
-                        name,
-                        PORT,
-                        scenarios["public look-up"],
-                        clients=level,
-                        seconds=SECONDS,
-                        cpu_of=cpu,
-                    )
-                results.setdefault(name, {})[level] = result
+                name = "public look-up, cache off"
+                results.setdefault(name, {})[level] = measure(name, "public look-up", level)
     finally:
         common.stop_server(server)
         subprocess.run(["dropdb", *common.PG, "--if-exists", "--force", CLONE], check=True)

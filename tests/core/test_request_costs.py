@@ -68,3 +68,23 @@ def test_request_queries_run_without_jit_compilation(on_postgres: None) -> None:
     with connection.cursor() as cursor:
         cursor.execute("SHOW jit")
         assert cursor.fetchone()[0] == "off"
+
+
+def test_the_lookup_answer_built_by_hand_is_what_its_documented_serializer_gives() -> None:
+    """``public_body`` skips DRF for speed; the OpenAPI schema still comes from
+    ``PublicDossierSerializer``, so the two must not drift apart."""
+    from datetime import UTC, datetime
+
+    when = datetime(2026, 12, 7, 2, 30, 15, 123456, tzinfo=UTC)
+    found = api_lookup.PublicDossier(
+        code="H01.00070-261207-0001",
+        procedure_code="1.001193",
+        procedure_name="Thủ tục đăng ký khai sinh",
+        status="received",
+        status_label="được tiếp nhận",
+        national_status=2,
+        received_at=when,
+        due_at=None,
+        timeline=[api_lookup.PublicStep(action="receive", label="Received", occurred_at=when)],
+    )
+    assert api_lookup.public_body(found) == api_lookup.PublicDossierSerializer(found).data

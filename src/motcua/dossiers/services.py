@@ -304,8 +304,8 @@ def _perform(
     if transition.reason_required and not reason:
         raise InvalidInput({"reason": [_("The law requires a reason for this action.")]})
     with transaction.atomic():
-        dossier = access_dossier(actor, public_id, for_update=True)
         roles = None if actor.kind == AccountKind.CITIZEN else actor_roles(actor)
+        dossier = access_dossier(actor, public_id, for_update=True, roles=roles)
         if not may_take(actor, dossier, action, roles):
             raise PermissionDenied(_("Your role does not allow this action on this dossier."))
         if dossier.status not in transition.sources:

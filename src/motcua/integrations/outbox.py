@@ -63,11 +63,8 @@ def outbox_deliver(*, topic: str, send: Callable[[OutboxMessage], None], limit: 
         for message in pending:
             if failures_in_a_row >= MAX_FAILURES_IN_A_ROW:
                 break
-            if message.key in blocked_keys or (
-                message.next_attempt_at and message.next_attempt_at > now()
-            ):
-                blocked_keys.add(message.key)  # keep per-key order
-                continue
+            if message.key in blocked_keys:
+                continue  # an earlier message of this key failed in this batch: keep order
             try:
                 send(message)
             except Exception as exc:  # any failure of the receiver: retry later
