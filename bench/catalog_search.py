@@ -20,14 +20,10 @@ then not recycled (``--max-requests 0``), so no process's time is lost mid-run.
 
 from __future__ import annotations
 
-import http.client
 import os
 import platform
-import statistics
 import subprocess
 import sys
-import threading
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote
@@ -80,91 +76,31 @@ def prepare() -> None:
     )
 
 
-def load(path_for: list[str]) -> tuple[float, list[float], int]:
-    latencies: list[float] = []
-    errors = 0
-    lock = threading.Lock()
-    stop = time.monotonic() + DURATION
-
-    def client(n: int) -> None:
-        nonlocal errors
-        conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=10)
-        mine: list[float] = []
-        i = n
-        while time.monotonic() < stop:
-            path = path_for[i % len(path_for)]
-            i += 1
-            t0 = time.perf_counter()
-            conn.request("GET", path, headers={"Host": "127.0.0.1"})
-            resp = conn.getresponse()
-            resp.read()
-            mine.append(time.perf_counter() - t0)
-            if resp.status != 200:
-                with lock:
-                    errors += 1
-        with lock:
-            latencies.extend(mine)
-
-    threads = [threading.Thread(target=client, args=(n,)) for n in range(CLIENTS)]
-    t0 = time.monotonic()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return time.monotonic() - t0, latencies, errors
-
-
-def server_cpu(gunicorn_pid: int) -> float:
-    return common.server_cpu(gunicorn_pid, common.db_name(DB))
-
-
 def measure(name: str, server: subprocess.Popen[bytes], paths: list[str]) -> dict[str, float]:
-    before = server_cpu(server.pid) if MEASURE_CPU else 0.0
-    elapsed, lat, errors = load(paths)
-    result = summarise(name, elapsed, lat, errors)
-    if MEASURE_CPU:
-        result["cpu"] = (server_cpu(server.pid) - before) / len(lat) * 1000
-        print(f"{'':28} server CPU {result['cpu']:.2f} ms per request")
+    """``CLIENTS`` keep-alive clients cycling ``paths`` for ``DURATION`` seconds."""
+    cpu = (lambda: common.server_cpu(server.pid, common.db_name(DB))) if MEASURE_CPU else None
+    r = common.run_load(
+        name,
+        PORT,
+        lambda n, i: common.Request("GET", paths[(n + i) % len(paths)]),
+        clients=CLIENTS,
+        seconds=DURATION,
+        cpu_of=cpu,
+    )
+    result = {"rps": r.rps, "p50": r.pct(50), "p95": r.pct(95), "errors": r.errors}
+    if r.cpu_ms is not None:
+        result["cpu"] = r.cpu_ms
     return result
-
-
-def summarise(name: str, elapsed: float, lat: list[float], errors: int) -> dict[str, float]:
-    lat.sort()
-    rps = len(lat) / elapsed
-    p50 = statistics.median(lat) * 1000
-    p95 = lat[int(len(lat) * 0.95)] * 1000
-    print(f"{name:28} {rps:8.1f} req/s  p50 {p50:6.1f} ms  p95 {p95:6.1f} ms  errors {errors}")
-    return {"rps": rps, "p50": p50, "p95": p95, "errors": errors}
 
 
 def main() -> None:
     prepare()
-    subprocess.run(
-        [str(BIN / "motcua"), "collectstatic", "--no-input", "-v0"], env=env(), check=True
-    )
-    server = subprocess.Popen(
-        [
-            str(BIN / "gunicorn"),
-            "-c",
-            str(ROOT / "deploy/gunicorn.conf.py"),
-            "--bind",
-            f"127.0.0.1:{PORT}",
-            *(["--max-requests", "0"] if MEASURE_CPU else []),
-            "motcua.config.wsgi:application",
-        ],
-        env=env(),
-        cwd=ROOT,
+    common.motcua(DB, "collectstatic", "--no-input", "-v0", port=PORT)
+    server = common.start_server(
+        DB, PORT, extra_args=("--max-requests", "0") if MEASURE_CPU else ()
     )
     try:
-        for _ in range(100):
-            try:
-                c = http.client.HTTPConnection("127.0.0.1", PORT, timeout=1)
-                c.request("GET", "/healthz")
-                if c.getresponse().status == 200:
-                    break
-            except OSError:
-                time.sleep(0.2)
-        load(["/healthz"])  # warm-up
+        measure("warm-up", server, ["/healthz"])
         base = measure("baseline /healthz", server, ["/healthz"])
         portal = measure("portal /thu-tuc/?q=", server, [f"/thu-tuc/?q={quote(t)}" for t in TERMS])
         api = measure(
@@ -173,14 +109,13 @@ def main() -> None:
             [f"/api/v1/procedures/?q={quote(t)}" for t in TERMS],
         )
     finally:
-        server.terminate()
-        server.wait(timeout=20)
+        common.stop_server(server)
     lines = [
         f"\n## Catalog search — {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
         f"Machine: {platform.machine()}, {os.cpu_count()} cores, "
         f"Python {platform.python_version()}; "
         f"PostgreSQL on localhost; 4,400 synthetic + seed procedures; {CLIENTS} clients, "
-        f"{DURATION:.0f} s each; command: `make bench`.",
+        f"{DURATION:.0f} s each; command: `make bench-catalog`.",
         "",
         "| scenario | req/s | p50 ms | p95 ms | throughput ÷ baseline |",
         "| --- | ---: | ---: | ---: | ---: |",
