@@ -10,7 +10,7 @@ concurrent keep-alive clients:
 
 Each prints requests/s and p50/p95 latency and the ratio of its throughput to the
 baseline measured in the same run, and appends a section to bench/RESULTS.md.
-Usage: ``make bench`` (needs PostgreSQL on localhost; BENCH_DATABASE_URL overrides).
+Usage: ``make bench-catalog`` (needs PostgreSQL on localhost; BENCH_DATABASE_URL overrides).
 
 ``BENCH_CPU=1`` (Linux) also measures the CPU time the server side spends per request:
 gunicorn's processes and the benchmark database's PostgreSQL backends, read from
